@@ -1,0 +1,1 @@
+"""The agency command: embedded stack launcher and operator tools."""

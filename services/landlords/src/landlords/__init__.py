@@ -1,0 +1,1 @@
+"""The landlords service of the social housing agency."""

@@ -1,0 +1,1 @@
+"""NATS JetStream messaging: stream declarations, connection, outbox relay and consumers."""

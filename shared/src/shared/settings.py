@@ -1,0 +1,60 @@
+"""ServiceSettings: the configuration every service extends; only a service's __main__ reads the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Settings shared by the four services. Environment variable names are the field names in capitals."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: ClassVar[str] = "service"
+
+    env: Literal["dev", "test", "production"] = "dev"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    database_url: str = "sqlite+aiosqlite:///var/service.db"
+    migrate_on_start: bool = True
+    nats_url: str = "nats://127.0.0.1:4223"
+    nats_user: str | None = None
+    nats_password: SecretStr | None = None
+    policy_file: Path | None = None
+    log_level: str = "INFO"
+    log_file: Path | None = None
+
+    # Staff tokens (RELIABILITY.md 3.1): one asymmetric algorithm, keys from a JWKS file or URL.
+    jwt_issuer: str = "agency-dev"
+    jwt_audience: str = "agency-api"
+    jwt_jwks_file: Path | None = None
+    jwt_jwks_url: str | None = None
+    # Service credentials: in the embedded stack a dev key mints client-credentials tokens.
+    service_signing_key_file: Path | None = None
+    service_urls: dict[str, str] = {}
+
+    # Messaging (RELIABILITY.md 2.1 table); tests shorten these.
+    relay_poll_s: float = 0.5
+    relay_backoff_base_s: float = 0.1
+    relay_backoff_cap_s: float = 5.0
+    publish_timeout_s: float = 2.0
+    ack_wait_s: float = 30.0
+    max_deliver: int = 10
+    max_ack_pending: int = 100
+    fetch_batch: int = 10
+    fetch_timeout_s: float = 5.0
+    fetch_heartbeat_s: float = 1.0
+    nak_base_s: float = 0.5
+    nak_cap_s: float = 30.0
+    broker_lost_after_s: float = 30.0
+    scheduler_enabled: bool = True
+    audit_anchor_interval_s: float = 60.0
+
+    # Limits (RELIABILITY.md 3.4-3.5).
+    max_body_bytes: int = 64 * 1024
+    max_import_bytes: int = 10 * 1024 * 1024
+    faults_enabled: bool = False
