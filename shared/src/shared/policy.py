@@ -109,9 +109,12 @@ def validate_policy(raw: dict[str, Any]) -> None:
                         "(C. cost. 44/2020)"
                     )
     aff = raw.get("affordability", {})
-    if "affordability_max_share" in aff and "affordability_hard_cap" in aff:
-        if to_bp(aff["affordability_max_share"]) > to_bp(aff["affordability_hard_cap"]):
-            raise PolicyError("affordability.affordability_max_share exceeds affordability_hard_cap")
+    if (
+        "affordability_max_share" in aff
+        and "affordability_hard_cap" in aff
+        and to_bp(aff["affordability_max_share"]) > to_bp(aff["affordability_hard_cap"])
+    ):
+        raise PolicyError("affordability.affordability_max_share exceeds affordability_hard_cap")
     if Decimal(str(raw.get("priority", {}).get("residence_duration", 0))) > 0:
         logger.warning("policy priority.residence_duration > 0 is legally exposed")
 

@@ -3,4 +3,12 @@
 from shared.events import landlords, matching, notifications, registry
 from shared.events.base import EVENT_TYPES, EntityEvent, Event
 
-__all__ = ["EVENT_TYPES", "EntityEvent", "Event", "landlords", "matching", "notifications", "registry"]
+__all__ = [
+    "EVENT_TYPES",
+    "EntityEvent",
+    "Event",
+    "landlords",
+    "matching",
+    "notifications",
+    "registry",
+]

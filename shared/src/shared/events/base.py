@@ -38,7 +38,9 @@ class Event(BaseModel):
         if subject is None:
             return
         if not _SUBJECT.match(subject):
-            raise TypeError(f"{cls.__name__}: subject {subject!r} breaks <producer>.<entity>.<verb>.vN")
+            raise TypeError(
+                f"{cls.__name__}: subject {subject!r} breaks <producer>.<entity>.<verb>.vN"
+            )
         if subject in EVENT_TYPES:
             raise TypeError(f"duplicate event subject {subject!r} ({cls.__name__})")
         EVENT_TYPES[subject] = cls

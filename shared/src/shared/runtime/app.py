@@ -1,0 +1,108 @@
+"""build_app: the conventions every service's create_app follows (lifespan, errors, middleware, checks)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+from sqlalchemy import MetaData
+
+from shared.auth import Authorize
+from shared.db import InfraTables
+from shared.faults import arm_from_spec
+from shared.messaging.consumer import Subscription
+from shared.runtime.health import Metrics
+from shared.runtime.health import router as health_router
+from shared.runtime.middleware import BodyLimits, RequestContext
+from shared.runtime.problems import install_problem_handlers
+from shared.runtime.scheduler import Job
+from shared.runtime.service import ServiceRuntime
+from shared.settings import ServiceSettings
+
+PUBLIC_PATHS = frozenset(
+    {"/health", "/ready", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+)
+
+Hook = Callable[[ServiceRuntime], Awaitable[None]]
+
+
+def _authorizes(call: Any) -> bool:
+    return isinstance(call, Authorize) or bool(getattr(call, "__authorizes__", False))
+
+
+def check_routes_authorized(app: FastAPI) -> None:
+    """Deny by default: every route declares who may call it, or the app refuses to start."""
+    missing = []
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or route.path in PUBLIC_PATHS:
+            continue
+        stack = list(route.dependant.dependencies)
+        found = False
+        while stack:
+            dep = stack.pop()
+            if _authorizes(dep.call):
+                found = True
+                break
+            stack.extend(dep.dependencies)
+        if not found:
+            missing.append(f"{','.join(sorted(route.methods or ()))} {route.path}")
+    if missing:
+        raise RuntimeError(f"routes without an authorization dependency: {missing}")
+
+
+def build_app(
+    settings: ServiceSettings,
+    *,
+    package: str,
+    title: str,
+    description: str,
+    metadata: MetaData,
+    infra: InfraTables,
+    routers: Sequence[APIRouter],
+    subscriptions: Sequence[Subscription[Any]] = (),
+    jobs: Callable[[ServiceRuntime], Sequence[Job]] | None = None,
+    on_start: Hook | None = None,
+    on_stop: Hook | None = None,
+) -> FastAPI:
+    """A FastAPI app whose lifespan builds a ServiceRuntime; HTTP serves without waiting for NATS."""
+    if settings.faults_enabled and settings.env == "production":
+        raise RuntimeError("fault injection is refused in production")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = ServiceRuntime.build(
+            settings, metadata=metadata, infra=infra, subscriptions=subscriptions
+        )
+        if jobs is not None:
+            runtime.scheduler.jobs.extend(jobs(runtime))
+        app.state.runtime = runtime
+        app.state.auth = runtime.auth
+        await runtime.start(package=package)
+        if on_start is not None:
+            await on_start(runtime)
+        try:
+            yield
+        finally:
+            if on_stop is not None:
+                await on_stop(runtime)
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app.state.metrics = Metrics()
+    install_problem_handlers(app)
+    app.include_router(health_router)
+    for router in routers:
+        app.include_router(router)
+    check_routes_authorized(app)
+    app.add_middleware(
+        BodyLimits, max_bytes=settings.max_body_bytes, max_import_bytes=settings.max_import_bytes
+    )
+    app.add_middleware(RequestContext)
+    return app
+
+
+def enable_faults_from(spec: str | None) -> None:
+    arm_from_spec(spec)
