@@ -65,5 +65,7 @@ async def test_requests_without_credentials_are_401_and_wrong_role_403(
         assert anonymous.status_code == 401
         assert anonymous.headers["www-authenticate"] == "Bearer"
         other = dev_keys.signer.mint(sub="svc-landlords", audience="registry")
-        denied = await registry.client.get("/v1/households", headers={"Authorization": f"Bearer {other}"})
+        denied = await registry.client.get(
+            "/v1/households", headers={"Authorization": f"Bearer {other}"}
+        )
         assert denied.status_code == 403

@@ -48,7 +48,7 @@ def ceilings(
     isee_cents: int | None,
     rules: AffordabilityRules,
 ) -> Affordability:
-    """max_rent = floor(income × share) + rent support; the hard ceiling uses the hard cap.
+    """max_rent = floor(income * share) + rent support; the hard ceiling uses the hard cap.
 
     Policy's `indigent_rent_support_cents` is added on top of the household's own support for
     indigent households: without it they could afford almost no concordato unit (DOMAIN H6).

@@ -9,8 +9,9 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from registry.dates import add_years
-from registry.facts import FieldError, HouseholdFacts, LegalStatus, Programme, coherence_errors
+from registry.facts import HouseholdFacts, LegalStatus, Programme, coherence_errors
 from registry.rules_policy import PropertyScope, RegistryRules, SapRequirement
+from shared.errors import FieldError
 from shared.policy import to_bp
 
 
@@ -217,7 +218,7 @@ def _property(
                 message=(
                     f"owns an adequate dwelling {_SCOPE_LABEL[scope]}: "
                     f"{format_m2(owned.surface_tenths)} ≥ {format_m2(minimum)} "
-                    f"for {facts.size} people"
+                    f"for a household of {facts.size}"
                 ),
             )
 
@@ -305,12 +306,9 @@ def input_errors(*, facts: HouseholdFacts, rules: RegistryRules, today: date) ->
     if facts.isee is not None and rules.isee_valid_until(facts.isee.issued_on) < today:
         errors.append(
             FieldError(
-                pointer="/isee/issued_on",
-                code="isee_expired",
-                message=(
-                    f"an ISEE of {facts.isee.issued_on.isoformat()} expired on "
-                    f"{rules.isee_valid_until(facts.isee.issued_on).isoformat()}"
-                ),
+                "/isee/issued_on",
+                "isee_expired",
+                f"the ISEE has expired (policy validity: {rules.isee_validity})",
             )
         )
     return errors

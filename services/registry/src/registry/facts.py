@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from registry.dates import age_on
+from shared.errors import FieldError
 
 Cents = Annotated[int, Field(ge=0)]
 SurfaceTenths = Annotated[int, Field(gt=0)]  # tenths of m² (DOMAIN §4.2): 45.5 m² -> 455
@@ -145,21 +146,16 @@ class HouseholdFacts(_Frozen):
         return [age_on(birth_date=m.birth_date, today=today) for m in self.members]
 
 
-class FieldError(_Frozen):
-    """One incoherent input, shaped for a problem+json `errors` entry."""
-
-    pointer: str
-    code: str
-    message: str
-
-
 def coherence_errors(*, facts: HouseholdFacts, today: date) -> list[FieldError]:
-    """Facts that cannot be true on `today` (HTTP 422), as opposed to eligibility failures."""
+    """Facts that cannot be true on `today` (HTTP 422), as opposed to eligibility failures.
+
+    Messages never echo the input (RELIABILITY: no PII in problem bodies).
+    """
     errors = [
         FieldError(
-            pointer=f"/members/{i}/birth_date",
-            code="birth_date_in_future",
-            message=f"birth date {m.birth_date.isoformat()} is after today",
+            f"/members/{i}/birth_date",
+            "birth_date_in_future",
+            "the birth date is after today",
         )
         for i, m in enumerate(facts.members)
         if m.birth_date > today
@@ -167,9 +163,9 @@ def coherence_errors(*, facts: HouseholdFacts, today: date) -> list[FieldError]:
     if facts.isee is not None and facts.isee.issued_on > today:
         errors.append(
             FieldError(
-                pointer="/isee/issued_on",
-                code="isee_date_in_future",
-                message=f"ISEE date {facts.isee.issued_on.isoformat()} is after today",
+                "/isee/issued_on",
+                "isee_date_in_future",
+                "the ISEE date is after today",
             )
         )
     permit = facts.legal_status.permit
@@ -180,9 +176,9 @@ def coherence_errors(*, facts: HouseholdFacts, today: date) -> list[FieldError]:
     ):
         errors.append(
             FieldError(
-                pointer="/legal_status/permit/valid_until",
-                code="permit_dates_inverted",
-                message="the permit expires before it starts",
+                "/legal_status/permit/valid_until",
+                "permit_dates_inverted",
+                "the permit expires before it starts",
             )
         )
     return errors

@@ -31,8 +31,8 @@ class Household(Row, table=True):
     status: str = Field(max_length=20, index=True)
     entity_version: int
     created_by: str = Field(max_length=100)
-    created_at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
-    updated_at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    created_at: datetime = Field(sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(sa_type=DateTime(timezone=True))
 
 
 class ErasureConfirmation(Row, table=True):
@@ -41,4 +41,4 @@ class ErasureConfirmation(Row, table=True):
     erasure_id: uuid.UUID = Field(primary_key=True)
     service: str = Field(primary_key=True, max_length=40)
     household_id: uuid.UUID
-    confirmed_at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    confirmed_at: datetime = Field(sa_type=DateTime(timezone=True))

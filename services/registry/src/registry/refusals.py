@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -13,6 +13,7 @@ from registry.dates import add_months, add_years
 from registry.facts import Programme
 from registry.rules_policy import RefusalAction, RefusalClass, RegistryRules
 from registry.status import HouseholdStatus
+from shared.errors import Conflict
 
 
 class RefusalReason(StrEnum):
@@ -65,11 +66,11 @@ class DefaultClassification(BaseModel):
         return self.basis in _NEEDS_CASEWORKER
 
 
-class ClassificationError(ValueError):
-    """A refusal cannot be classified as asked; the HTTP layer answers 409."""
+class ClassificationError(Conflict):
+    """A refusal cannot be classified as asked (HTTP 409)."""
 
-    http_status: ClassVar[int] = 409
-    code: ClassVar[str] = "refusal_classification"
+    problem_type = "refusal-classification"
+    title = "The refusal cannot be classified this way"
 
 
 def default_classification(
@@ -83,6 +84,7 @@ def default_classification(
     contradicted = reason is R.COST_ABOVE_HARD_CAP and cost_above_hard_cap is False
     if reason.value in rules.refusal.auto_justified_reasons and not contradicted:
         return DefaultClassification(reason=reason, provisional="justified", basis=Basis.AUTOMATIC)
+    provisional: RefusalClass | None
     if reason is R.NO_RESPONSE:
         provisional, basis = rules.refusal.no_response_counts_as, Basis.DEFAULT
     elif reason is R.VISIT_NO_SHOW:

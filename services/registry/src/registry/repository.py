@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from registry.models import ErasureConfirmation, Household
 
@@ -22,11 +22,11 @@ async def get_household(session: AsyncSession, *, household_id: uuid.UUID) -> Ho
 async def list_households(
     session: AsyncSession, *, status: str | None, after: uuid.UUID | None, limit: int
 ) -> list[Household]:
-    query = select(Household).order_by(Household.id).limit(limit)  # type: ignore[arg-type]
+    query = select(Household).order_by(col(Household.id)).limit(limit)
     if status is not None:
-        query = query.where(Household.status == status)
+        query = query.where(col(Household.status) == status)
     if after is not None:
-        query = query.where(Household.id > after)  # type: ignore[operator]
+        query = query.where(col(Household.id) > after)
     return list((await session.execute(query)).scalars())
 
 

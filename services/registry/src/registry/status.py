@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
 from registry.eligibility import Assessment, Reason
+from shared.errors import Conflict
 
 
 class HouseholdStatus(StrEnum):
@@ -57,17 +57,20 @@ for _status in S:
         ALLOWED_TRANSITIONS[_status] |= {S.ERASED}
 
 
-class IllegalTransition(ValueError):
-    """A status change DOMAIN §2.2 does not allow; the HTTP layer answers 409."""
+class IllegalTransition(Conflict):
+    """A status change DOMAIN §2.2 does not allow (HTTP 409)."""
 
-    http_status: ClassVar[int] = 409
-    code: ClassVar[str] = "illegal_status_transition"
+    problem_type = "illegal-status-transition"
+    title = "The household's status does not allow this change"
 
     def __init__(self, current: HouseholdStatus, target: HouseholdStatus, why: str = "") -> None:
         self.current = current
         self.target = target
         detail = f": {why}" if why else ""
-        super().__init__(f"a household cannot go from {current} to {target}{detail}")
+        super().__init__(
+            f"a household cannot go from {current} to {target}{detail}",
+            extra={"current_status": current.value, "requested_status": target.value},
+        )
 
 
 class ProgrammeStatus(BaseModel):

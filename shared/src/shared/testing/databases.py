@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,7 +40,9 @@ class PostgresDatabases:
         self.base = base
         self.prefix = f"t_{os.getpid()}_{secrets.token_hex(3)}"
         self.urls = {
-            s: make_url(base).set(database=f"{self.prefix}_{s}").render_as_string(hide_password=False)
+            s: make_url(base)
+            .set(database=f"{self.prefix}_{s}")
+            .render_as_string(hide_password=False)
             for s in SERVICES
         }
         self.migrated: set[str] = set()
@@ -49,7 +51,10 @@ class PostgresDatabases:
         await _admin(self.base, [f'CREATE DATABASE "{self.prefix}_{s}"' for s in SERVICES])
 
     async def drop(self) -> None:
-        await _admin(self.base, [f'DROP DATABASE IF EXISTS "{self.prefix}_{s}" WITH (FORCE)' for s in SERVICES])
+        await _admin(
+            self.base,
+            [f'DROP DATABASE IF EXISTS "{self.prefix}_{s}" WITH (FORCE)' for s in SERVICES],
+        )
 
     async def truncate(self) -> None:
         for service in self.migrated:
@@ -104,9 +109,7 @@ class DatabaseUrls:
 
 
 @pytest.fixture
-async def database_urls(
-    tmp_path: Path, postgres_databases: PostgresDatabases | None
-) -> AsyncIterator[DatabaseUrls]:
+async def database_urls(tmp_path: Path, postgres_databases: PostgresDatabases | None) -> DatabaseUrls:
     if postgres_databases is not None:
         await postgres_databases.truncate()
-    yield DatabaseUrls(tmp_path, postgres_databases)
+    return DatabaseUrls(tmp_path, postgres_databases)

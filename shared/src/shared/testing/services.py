@@ -106,7 +106,9 @@ def start_service(
     """`async with start_service("registry") as svc:` runs the app's lifespan and gives a client."""
 
     @asynccontextmanager
-    async def _start(service: str, *, broker: bool = True, **overrides: Any) -> AsyncIterator[RunningService]:
+    async def _start(
+        service: str, *, broker: bool = True, **overrides: Any
+    ) -> AsyncIterator[RunningService]:
         settings = settings_for(
             service,
             database_urls=database_urls,
@@ -117,7 +119,9 @@ def start_service(
         app: FastAPI = importlib.import_module(f"{service}.app").create_app(settings)
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url=f"http://{service}.test") as client:
+            async with httpx.AsyncClient(
+                transport=transport, base_url=f"http://{service}.test"
+            ) as client:
                 yield RunningService(name=service, app=app, client=client)
 
     return _start

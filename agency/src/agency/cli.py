@@ -1,0 +1,123 @@
+"""The `agency` command: up, token, streams, nats-config."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from agency.stack import ISSUER, StackPaths, ensure_keys
+from agency.streams import provision_streams
+from agency.up import LaunchError, up
+from shared.auth import Signer
+from shared.messaging.nats_config import write_shipped_configs
+
+
+def _token(args: argparse.Namespace) -> int:
+    paths = StackPaths(args.var)
+    ensure_keys(paths)
+    signer = Signer.from_file(paths.private_key, issuer=ISSUER)
+    sub = args.sub or f"demo-{args.role}"
+    token = signer.mint(sub=sub, audience="agency-api", roles=[args.role], ttl_s=args.ttl)
+    sys.stdout.write(
+        f"# {args.role} token for {sub}, valid {args.ttl} s at every service of the embedded stack\n"
+    )
+    sys.stdout.write(token + "\n")
+    return 0
+
+
+def _streams(args: argparse.Namespace) -> int:
+    password = os.environ.get("NATS_PASSWORD", "")
+    asyncio.run(
+        provision_streams(
+            args.nats_url,
+            user=args.user,
+            password=password,
+            wait_s=args.wait,
+            replicas=args.replicas,
+        )
+    )
+    sys.stdout.write("streams and durables provisioned\n")
+    return 0
+
+
+def _nats_config(args: argparse.Namespace) -> int:
+    for path in write_shipped_configs(args.out):
+        sys.stdout.write(f"{path}\n")
+    return 0
+
+
+def _up(args: argparse.Namespace) -> int:
+    try:
+        return up(
+            var=args.var,
+            nats_port=args.nats_port,
+            nats_http_port=args.nats_http_port,
+            base_port=args.base_port,
+            ready_timeout_s=args.ready_timeout,
+        )
+    except LaunchError as exc:
+        sys.stderr.write(f"agency up: {exc}\n")
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agency", description="Run and operate the social housing agency."
+    )
+    parser.add_argument(
+        "--var", type=Path, default=Path("var"), help="state directory (default: var)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_up = sub.add_parser(
+        "up", help="run NATS and the four services with SQLite under var/ until Ctrl-C"
+    )
+    p_up.add_argument("--nats-port", type=int, default=4223)
+    p_up.add_argument("--nats-http-port", type=int, default=8223)
+    p_up.add_argument(
+        "--base-port", type=int, default=None, help="first of four service ports (default 8001)"
+    )
+    p_up.add_argument("--ready-timeout", type=float, default=90.0)
+    p_up.set_defaults(func=_up)
+
+    p_token = sub.add_parser(
+        "token", help="print a staff JWT valid at every service of the embedded stack"
+    )
+    p_token.add_argument("--role", choices=["caseworker", "supervisor"], required=True)
+    p_token.add_argument("--sub", default=None)
+    p_token.add_argument("--ttl", type=int, default=900)
+    p_token.set_defaults(func=_token)
+
+    p_streams = sub.add_parser(
+        "streams", help="provision streams and durables as ops (password in NATS_PASSWORD)"
+    )
+    p_streams.add_argument(
+        "--nats-url", default=os.environ.get("NATS_URL", "nats://127.0.0.1:4223")
+    )
+    p_streams.add_argument("--user", default=os.environ.get("NATS_USER", "ops"))
+    p_streams.add_argument("--replicas", type=int, default=1)
+    p_streams.add_argument("--wait", type=float, default=60.0)
+    p_streams.set_defaults(func=_streams)
+
+    p_conf = sub.add_parser("nats-config", help="write the shipped nats-server configs")
+    p_conf.add_argument("--out", type=Path, default=Path("deploy/nats"))
+    p_conf.set_defaults(func=_nats_config)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,14 @@
+"""The notifications service's settings: ServiceSettings plus what only it needs."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from shared.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    service_name: ClassVar[str] = "notifications"
+
+    http_port: int = 8004
+    database_url: str = "sqlite+aiosqlite:///var/notifications.db"
