@@ -7,6 +7,10 @@ import signal
 from dataclasses import dataclass, field
 
 
+class InjectedFailure(RuntimeError):
+    """An ordinary error raised at an armed fail point, as a handler bug or outage would."""
+
+
 class SimulatedCrash(BaseException):
     """Raised at an armed crash point in in-process tests; BaseException so no handler swallows it."""
 
@@ -17,9 +21,30 @@ class _Arming:
     nth: int = 1
     mode: str = "raise"  # "raise" in process, "kill" in a real service process
     hits: dict[str, int] = field(default_factory=dict)
+    failing: dict[str, set[str]] = field(default_factory=dict)
+    failing_first: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 _state = _Arming()
+
+
+def fail_always(name: str, *keys: str) -> None:
+    """Make fail point `name` raise for these keys on every call (a handler that always fails)."""
+    _state.failing.setdefault(name, set()).update(keys)
+
+
+def fail_first(name: str, key: str, times: int) -> None:
+    """Make fail point `name` raise for `key` on its first `times` calls (a transient failure)."""
+    _state.failing_first.setdefault(name, {})[key] = times
+
+
+def failpoint(name: str, *, key: str) -> None:
+    if key in _state.failing.get(name, ()):
+        raise InjectedFailure(name)
+    remaining = _state.failing_first.get(name, {})
+    if remaining.get(key, 0) > 0:
+        remaining[key] -= 1
+        raise InjectedFailure(name)
 
 
 def arm(name: str, *, nth: int = 1, mode: str = "raise") -> None:
@@ -30,6 +55,8 @@ def arm(name: str, *, nth: int = 1, mode: str = "raise") -> None:
 def disarm() -> None:
     _state.name = None
     _state.hits.clear()
+    _state.failing.clear()
+    _state.failing_first.clear()
 
 
 def arm_from_spec(spec: str | None) -> None:

@@ -196,6 +196,7 @@ class Idempotency:
                 headers={"Idempotent-Replayed": "true"},
             )
         crashpoint("idempotency.after_reserve")
+        committed = False
         try:
             async with self.db.uow() as uow:
                 result = await action(uow)
@@ -209,6 +210,7 @@ class Idempotency:
                     body="__redacted__" if secret_response else body,
                 )
                 await uow.commit()
+                committed = True
         except DomainError as exc:
             if exc.status >= 500:
                 await self._forget(principal=principal.key, route=route, key=key)
@@ -225,8 +227,12 @@ class Idempotency:
                 )
                 await uow.commit()
             return problem
-        except BaseException:
-            await self._forget(principal=principal.key, route=route, key=key)
+        except Exception:
+            # An unhandled error before the commit frees the key for a retry; after the commit the
+            # stored response stands. A crash (no exception handling at all) leaves the record
+            # in flight until its lock expires, and the retry then takes it over.
+            if not committed:
+                await self._forget(principal=principal.key, route=route, key=key)
             raise
         return Response(content=body, status_code=status_code, media_type="application/json")
 

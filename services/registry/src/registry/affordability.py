@@ -67,7 +67,10 @@ def ceilings(
     )
 
 
-def household_ceilings(*, facts: HouseholdFacts, rules: AffordabilityRules) -> Affordability:
+def household_ceilings(*, facts: HouseholdFacts, rules: AffordabilityRules) -> Affordability | None:
+    """The household's ceilings, or None while its net income is unknown (no agency rounds)."""
+    if facts.net_monthly_income_cents is None:
+        return None
     return ceilings(
         net_monthly_income_cents=facts.net_monthly_income_cents,
         rent_support_cents=facts.rent_support_cents,

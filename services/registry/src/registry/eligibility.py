@@ -9,9 +9,8 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from registry.dates import add_years
-from registry.facts import HouseholdFacts, LegalStatus, Programme, coherence_errors
+from registry.facts import HouseholdFacts, LegalStatus, Programme
 from registry.rules_policy import PropertyScope, RegistryRules, SapRequirement
-from shared.errors import FieldError
 from shared.policy import to_bp
 
 
@@ -298,17 +297,3 @@ def assess_all(
     *, facts: HouseholdFacts, rules: RegistryRules, today: date
 ) -> dict[Programme, Assessment]:
     return {p: assess(programme=p, facts=facts, rules=rules, today=today) for p in Programme}
-
-
-def input_errors(*, facts: HouseholdFacts, rules: RegistryRules, today: date) -> list[FieldError]:
-    """Registration-time errors (HTTP 422): impossible facts and an ISEE older than policy allows."""
-    errors = coherence_errors(facts=facts, today=today)
-    if facts.isee is not None and rules.isee_valid_until(facts.isee.issued_on) < today:
-        errors.append(
-            FieldError(
-                "/isee/issued_on",
-                "isee_expired",
-                f"the ISEE has expired (policy validity: {rules.isee_validity})",
-            )
-        )
-    return errors

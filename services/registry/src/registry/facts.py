@@ -10,9 +10,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from registry.dates import age_on
+from registry.rules_policy import RegistryRules
 from shared.errors import FieldError
 
 Cents = Annotated[int, Field(ge=0)]
+# Codice civile art. 2: a minor is under 18. Law, not agency policy.
+AGE_OF_MAJORITY = 18
 SurfaceTenths = Annotated[int, Field(gt=0)]  # tenths of m² (DOMAIN §4.2): 45.5 m² -> 455
 
 
@@ -115,7 +118,7 @@ class HouseholdFacts(_Frozen):
     resides_in_lombardy: bool = False
     works_in_lombardy: bool = False
     isee: Isee | None = None
-    net_monthly_income_cents: Cents = 0
+    net_monthly_income_cents: Cents | None = None  # from documents; ISEE is not income
     rent_support_cents: Cents = 0
     financial_assets_cents: Cents = 0
     real_estate_assets_cents: Cents = 0
@@ -144,6 +147,9 @@ class HouseholdFacts(_Frozen):
 
     def ages(self, *, today: date) -> list[int]:
         return [age_on(birth_date=m.birth_date, today=today) for m in self.members]
+
+    def has_minors(self, *, today: date) -> bool:
+        return any(age < AGE_OF_MAJORITY for age in self.ages(today=today))
 
 
 def coherence_errors(*, facts: HouseholdFacts, today: date) -> list[FieldError]:
@@ -179,6 +185,20 @@ def coherence_errors(*, facts: HouseholdFacts, today: date) -> list[FieldError]:
                 "/legal_status/permit/valid_until",
                 "permit_dates_inverted",
                 "the permit expires before it starts",
+            )
+        )
+    return errors
+
+
+def input_errors(*, facts: HouseholdFacts, rules: RegistryRules, today: date) -> list[FieldError]:
+    """Registration-time errors (HTTP 422): impossible facts and an ISEE older than policy allows."""
+    errors = coherence_errors(facts=facts, today=today)
+    if facts.isee is not None and rules.isee_valid_until(facts.isee.issued_on) < today:
+        errors.append(
+            FieldError(
+                "/isee/issued_on",
+                "isee_expired",
+                f"the ISEE has expired (policy validity: {rules.isee_validity})",
             )
         )
     return errors

@@ -8,11 +8,9 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from registry.dates import age_on
-from registry.facts import HouseholdFacts, HousingCondition, Member, Relation
+from registry.facts import AGE_OF_MAJORITY, HouseholdFacts, HousingCondition, Member, Relation
 from registry.rules_policy import PriorityRules
 
-# Codice civile art. 2: a minor is under 18. Law, not agency policy.
-_AGE_OF_MAJORITY = 18
 _COUPLE = frozenset({Relation.SPOUSE, Relation.PARTNER})
 _OVERCROWDED = frozenset({HousingCondition.OVERCROWDED, HousingCondition.COHABITATION})
 _IMPROPER = frozenset(
@@ -89,7 +87,7 @@ def _single_parent(facts: HouseholdFacts, today: date) -> bool:
     """An applicant without spouse or partner living with at least one minor child."""
     has_minor_child = any(
         m.relation is Relation.CHILD
-        and age_on(birth_date=m.birth_date, today=today) < _AGE_OF_MAJORITY
+        and age_on(birth_date=m.birth_date, today=today) < AGE_OF_MAJORITY
         for m in facts.members
     )
     return has_minor_child and not any(m.relation in _COUPLE for m in facts.members)

@@ -27,11 +27,6 @@ SAS_DEFAULT_SAP_REQUIREMENTS: tuple[SapRequirement, ...] = (
 )
 
 _AGE_KEY = re.compile(r"^age_(\d+)_plus$")
-# The policy comments define the disability tiers ("100 % or severe handicap", "66-99 %") but
-# carry no keys for them yet; these keys are read when present.
-_DISABILITY_SEVERE_KEY = "disability_severe_min_pct"
-_DISABILITY_OTHER_KEY = "disability_other_min_pct"
-_DISABILITY_TIERS_AS_COMMENTED = {_DISABILITY_SEVERE_KEY: 100, _DISABILITY_OTHER_KEY: 66}
 
 
 class _Rules(BaseModel):
@@ -146,15 +141,12 @@ def _priority(section: dict[str, Any]) -> PriorityRules:
         for key in section
         if (match := _AGE_KEY.match(key)) is not None
     }
-    tiers = {
-        key: section.get(key, default) for key, default in _DISABILITY_TIERS_AS_COMMENTED.items()
-    }
     return PriorityRules(
         eviction_or_release_order=_int(section, "eviction_or_release_order"),
         disability_severe=_int(section, "disability_severe"),
         disability_other=_int(section, "disability_other"),
-        disability_severe_min_pct=tiers[_DISABILITY_SEVERE_KEY],
-        disability_other_min_pct=tiers[_DISABILITY_OTHER_KEY],
+        disability_severe_min_pct=_int(section, "disability_severe_min_pct"),
+        disability_other_min_pct=_int(section, "disability_other_min_pct"),
         age_points=ages,
         single_parent_with_minors=_int(section, "single_parent_with_minors"),
         overcrowding_or_cohabitation=_int(section, "overcrowding_or_cohabitation"),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
+from types import MappingProxyType
 
 from pydantic import BaseModel, ConfigDict
 
@@ -34,7 +36,7 @@ _OPEN = frozenset(
     | {S.EXPIRED, S.EXCLUDED}
 )
 
-ALLOWED_TRANSITIONS: dict[HouseholdStatus, frozenset[HouseholdStatus]] = {
+_TRANSITIONS: dict[HouseholdStatus, frozenset[HouseholdStatus]] = {
     S.DRAFT: frozenset({S.SUBMITTED}),
     S.SUBMITTED: frozenset({S.VERIFIED}),
     S.VERIFIED: frozenset({S.ELIGIBLE, S.INELIGIBLE}),
@@ -52,9 +54,12 @@ ALLOWED_TRANSITIONS: dict[HouseholdStatus, frozenset[HouseholdStatus]] = {
 }
 for _status in S:
     if _status in _OPEN:
-        ALLOWED_TRANSITIONS[_status] |= {S.WITHDRAWN}
+        _TRANSITIONS[_status] |= {S.WITHDRAWN}
     if _status is not S.ERASED:
-        ALLOWED_TRANSITIONS[_status] |= {S.ERASED}
+        _TRANSITIONS[_status] |= {S.ERASED}
+ALLOWED_TRANSITIONS: Mapping[HouseholdStatus, frozenset[HouseholdStatus]] = MappingProxyType(
+    _TRANSITIONS
+)
 
 
 class IllegalTransition(Conflict):

@@ -104,8 +104,15 @@ def test_negative_inputs_are_refused(aff: AffordabilityRules) -> None:
 
 def test_household_ceilings_reads_the_facts(make_facts: MakeFacts, aff: AffordabilityRules) -> None:
     a = household_ceilings(facts=make_facts(rent_support_cents=4_000), rules=aff)
+    assert a is not None
     assert a.max_rent_cents == 36_000 + 4_000
-    assert not household_ceilings(facts=make_facts(isee=None), rules=aff).indigent
+    no_isee = household_ceilings(facts=make_facts(isee=None), rules=aff)
+    assert no_isee is not None
+    assert not no_isee.indigent
+
+
+def test_no_ceiling_without_a_known_income(make_facts: MakeFacts, aff: AffordabilityRules) -> None:
+    assert household_ceilings(facts=make_facts(net_monthly_income_cents=None), rules=aff) is None
 
 
 @given(

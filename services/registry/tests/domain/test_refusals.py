@@ -50,7 +50,10 @@ def test_no_response_and_no_show_classes_come_from_policy(rules: RegistryRules) 
     lenient = rules.model_copy(
         update={
             "refusal": rules.refusal.model_copy(
-                update={"no_response_counts_as": "justified", "visit_no_show_counts_as": "justified"}
+                update={
+                    "no_response_counts_as": "justified",
+                    "visit_no_show_counts_as": "justified",
+                }
             )
         }
     )
@@ -113,13 +116,24 @@ def test_final_classification(rules: RegistryRules) -> None:
 
 def test_window_counting_boundaries() -> None:
     refused = date(2026, 11, 25)
-    assert unjustified_in_window(refused_on=refused, earlier_unjustified_on=[], window_months=24) == 1
+    assert (
+        unjustified_in_window(refused_on=refused, earlier_unjustified_on=[], window_months=24) == 1
+    )
     inside = [date(2024, 11, 26)]
-    assert unjustified_in_window(refused_on=refused, earlier_unjustified_on=inside, window_months=24) == 2
+    assert (
+        unjustified_in_window(refused_on=refused, earlier_unjustified_on=inside, window_months=24)
+        == 2
+    )
     edge = [date(2024, 11, 25)]  # exactly 24 months before: outside
-    assert unjustified_in_window(refused_on=refused, earlier_unjustified_on=edge, window_months=24) == 1
+    assert (
+        unjustified_in_window(refused_on=refused, earlier_unjustified_on=edge, window_months=24)
+        == 1
+    )
     later = [date(2026, 11, 26)]  # recorded after this refusal: not an earlier one
-    assert unjustified_in_window(refused_on=refused, earlier_unjustified_on=later, window_months=24) == 1
+    assert (
+        unjustified_in_window(refused_on=refused, earlier_unjustified_on=later, window_months=24)
+        == 1
+    )
 
 
 def _consequence(

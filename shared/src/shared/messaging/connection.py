@@ -11,6 +11,8 @@ import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
+from shared.aio import cancel_and_wait
+
 logger = logging.getLogger(__name__)
 
 
@@ -109,10 +111,7 @@ class Broker:
         )
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+        await cancel_and_wait(self._task)
         if self.nc is not None and not self.nc.is_closed:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.nc.drain(), timeout=2)

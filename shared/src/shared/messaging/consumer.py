@@ -17,9 +17,10 @@ from pydantic import ValidationError
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
+from shared.aio import cancel_and_wait
 from shared.db import Database, UnitOfWork
 from shared.events.base import EVENT_TYPES, Event
-from shared.faults import crashpoint
+from shared.faults import crashpoint, failpoint
 from shared.messaging.backoff import full_jitter, nak_delay
 from shared.messaging.connection import Broker
 from shared.messaging.streams import Durable
@@ -70,10 +71,10 @@ class Consumer:
         tuning: ConsumerTuning,
     ) -> None:
         handled = {s.event.subject for s in subscriptions}
-        if handled != set(durable.filter_subjects):
+        if handled != set(durable.subjects):
             raise TypeError(
                 f"{durable.name}: handlers {sorted(handled)} differ from the declared "
-                f"{sorted(durable.filter_subjects)}"
+                f"{sorted(durable.subjects)}"
             )
         self.durable = durable
         self.handlers = {s.event.subject: s for s in subscriptions}
@@ -168,6 +169,7 @@ class Consumer:
                     self.duplicates += 1
                     await msg.ack()
                     return
+                failpoint("consumer.handler", key=str(event.event_id))
                 await subscription.handler(uow, event)
                 crashpoint("consumer.before_commit")
                 await uow.commit()
@@ -290,7 +292,4 @@ class Consumer:
         self._task = asyncio.create_task(self.run(), name=f"consumer-{self.durable.name}")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from shared.aio import cancel_and_wait
 from shared.db import Database
 from shared.faults import crashpoint
 from shared.messaging.backoff import full_jitter
@@ -164,10 +165,7 @@ class OutboxRelay:
         self._task = asyncio.create_task(self.run(), name=f"{self.service}-relay")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
         conn = self._lock_conn
         if conn is not None:
             with contextlib.suppress(Exception):

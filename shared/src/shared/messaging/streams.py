@@ -45,8 +45,14 @@ class Durable:
         return f"{self.service}-{self.stream.lower()}"
 
     @property
-    def filter_subjects(self) -> tuple[str, ...]:
+    def subjects(self) -> tuple[str, ...]:
+        """The exact subjects the service has handlers for."""
         return tuple(e.subject for e in self.events)
+
+    @property
+    def filter_subjects(self) -> tuple[str, ...]:
+        """Any version of those events, so an unknown version reaches the consumer and is dead-lettered."""
+        return tuple(sorted({e.subject.rsplit(".", 1)[0] + ".*" for e in self.events}))
 
 
 DURABLES: tuple[Durable, ...] = (

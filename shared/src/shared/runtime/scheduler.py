@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import text
 
+from shared.aio import cancel_and_wait
 from shared.db import Database
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,4 @@ class Scheduler:
 
     async def stop(self) -> None:
         for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
