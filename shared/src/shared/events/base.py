@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -13,9 +14,14 @@ EVENT_TYPES: dict[str, type[Event]] = {}
 
 _SUBJECT = re.compile(r"^(registry|landlords|matching|notifications)\.[a-z_]+\.[a-z_]+\.v[0-9]+$")
 
-# Bounded string types for event fields: events never carry unbounded text (RELIABILITY.md 4.2).
+# Bounded types for event fields: events never carry unbounded text (RELIABILITY.md 4.2).
 Code = Annotated[str, StringConstraints(max_length=64, pattern=r"^[A-Za-z0-9_.:\-]*$")]
 ComuneName = Annotated[str, StringConstraints(max_length=80)]
+Euros = Annotated[Decimal, Field(ge=0, le=1_000_000, max_digits=9, decimal_places=2)]
+Score = Annotated[Decimal, Field(ge=0, le=100, max_digits=6, decimal_places=2)]
+SquareMetres = Annotated[Decimal, Field(gt=0, le=10_000, max_digits=6, decimal_places=1)]
+Language = Literal["it", "en", "ro", "ar", "pa", "hi", "fr"]
+Programme = Literal["sap", "sas", "agency"]
 
 
 def _now() -> datetime:
