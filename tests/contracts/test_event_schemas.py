@@ -64,7 +64,9 @@ def test_no_field_was_removed_or_retyped_and_additions_are_recorded() -> None:
         for field, spec in _fields(schema).items():
             assert field in _fields(now[subject]), f"{subject}: field {field} was removed"
             assert _fields(now[subject])[field] == spec, f"{subject}: field {field} changed type"
-    assert now == recorded, "an event changed additively: record it with UPDATE_CONTRACTS=1 make test"
+    assert now == recorded, (
+        "an event changed additively: record it with UPDATE_CONTRACTS=1 make test"
+    )
 
 
 def _strings(schema: Any, defs: dict[str, Any], path: str) -> list[str]:
@@ -101,5 +103,7 @@ def test_events_carry_no_personal_field_and_no_unbounded_text() -> None:
         names = set(_fields(schema))
         for nested in defs.values():
             names |= set(_fields(nested))
-        assert not names & FORBIDDEN_NAMES, f"{subject} has personal fields {names & FORBIDDEN_NAMES}"
+        assert not names & FORBIDDEN_NAMES, (
+            f"{subject} has personal fields {names & FORBIDDEN_NAMES}"
+        )
         assert not _strings(schema, defs, subject), f"{subject} has unbounded strings"

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from shared.auth import generate_signing_key
-from shared.messaging.nats_config import server_config
+from shared.messaging.nats_config import new_password, server_config
 from shared.messaging.streams import SERVICES
 
 OPS = "ops"
@@ -65,7 +64,7 @@ def ensure_passwords(paths: StackPaths) -> dict[str, str]:
         stored: dict[str, str] = json.loads(paths.nats_passwords.read_text(encoding="utf-8"))
         if set(stored) >= {*SERVICES, OPS}:
             return stored
-    passwords = {user: secrets.token_urlsafe(18) for user in (*SERVICES, OPS)}
+    passwords = {user: new_password() for user in (*SERVICES, OPS)}
     paths.nats_passwords.write_text(json.dumps(passwords), encoding="utf-8")
     paths.nats_passwords.chmod(0o600)
     return passwords

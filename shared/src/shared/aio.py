@@ -15,4 +15,6 @@ async def cancel_and_wait(task: asyncio.Task[None] | None) -> None:
     task.cancel()
     await asyncio.wait([task])
     if not task.cancelled() and task.exception() is not None:
-        logger.warning("background task had died", extra={"error_type": type(task.exception()).__name__})
+        logger.warning(
+            "background task had died", extra={"error_type": type(task.exception()).__name__}
+        )

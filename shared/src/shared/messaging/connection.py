@@ -72,7 +72,7 @@ class Broker:
         while True:
             try:
                 options: dict[str, Any] = {
-                    "servers": [self.url],
+                    "servers": [u.strip() for u in self.url.split(",") if u.strip()],
                     "name": self.service,
                     "max_reconnect_attempts": -1,
                     "reconnect_time_wait": self.reconnect_wait_s,

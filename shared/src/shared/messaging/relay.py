@@ -137,6 +137,23 @@ class OutboxRelay:
         await self._lock_conn.commit()
         return bool(got)
 
+    async def _release_lock(self) -> None:
+        """Give the advisory lock back and drop its connection (a pooled session would keep it)."""
+        conn, self._lock_conn = self._lock_conn, None
+        self.holds_lock = self.db.sqlite
+        if conn is None:
+            return
+        with contextlib.suppress(Exception):
+            await conn.execute(
+                text("SELECT pg_advisory_unlock(hashtext(:name))"),
+                {"name": f"relay:{self.service}"},
+            )
+            await conn.commit()
+        with contextlib.suppress(Exception):
+            await conn.invalidate()
+        with contextlib.suppress(Exception):
+            await conn.close()
+
     async def run(self) -> None:
         attempt = 0
         while True:
@@ -155,6 +172,12 @@ class OutboxRelay:
                 self.retries += 1
                 delay = full_jitter(attempt, base=self.backoff_base_s, cap=self.backoff_cap_s)
                 attempt += 1
+                if (
+                    not self.db.sqlite
+                    and self._lock_conn is not None
+                    and self._lock_conn.invalidated
+                ):
+                    await self._release_lock()  # the lock went with the lost connection
                 logger.warning(
                     "relay publish failed; backing off",
                     extra={"error_type": type(exc).__name__, "delay_s": round(delay, 3)},
@@ -166,10 +189,7 @@ class OutboxRelay:
 
     async def stop(self) -> None:
         await cancel_and_wait(self._task)
-        conn = self._lock_conn
-        if conn is not None:
-            with contextlib.suppress(Exception):
-                await conn.close()
+        await self._release_lock()
 
     async def replay(self, *, since: datetime) -> int:
         """Mark rows published since `since` as unpublished so the relay sends them again (T7)."""

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from shared.messaging.streams import SERVICES
 
 TEST_DATABASE_URL = "TEST_DATABASE_URL"
+SCRATCH = "scratch"  # a database for tests of shared mechanisms, which create their own tables
 
 
 def postgres_base_url() -> str | None:
@@ -39,21 +40,22 @@ class PostgresDatabases:
     def __init__(self, base: str) -> None:
         self.base = base
         self.prefix = f"t_{os.getpid()}_{secrets.token_hex(3)}"
+        self.names = (*SERVICES, SCRATCH)
         self.urls = {
             s: make_url(base)
             .set(database=f"{self.prefix}_{s}")
             .render_as_string(hide_password=False)
-            for s in SERVICES
+            for s in self.names
         }
         self.migrated: set[str] = set()
 
     async def create(self) -> None:
-        await _admin(self.base, [f'CREATE DATABASE "{self.prefix}_{s}"' for s in SERVICES])
+        await _admin(self.base, [f'CREATE DATABASE "{self.prefix}_{s}"' for s in self.names])
 
     async def drop(self) -> None:
         await _admin(
             self.base,
-            [f'DROP DATABASE IF EXISTS "{self.prefix}_{s}" WITH (FORCE)' for s in SERVICES],
+            [f'DROP DATABASE IF EXISTS "{self.prefix}_{s}" WITH (FORCE)' for s in self.names],
         )
 
     async def truncate(self) -> None:
@@ -101,6 +103,12 @@ class DatabaseUrls:
     def backend(self) -> str:
         return "postgresql" if self.postgres else "sqlite"
 
+    def scratch_url(self) -> str:
+        """A database of no service, emptied of tables before each test that asks for it."""
+        if self.postgres is not None:
+            return self.postgres.urls[SCRATCH]
+        return f"sqlite+aiosqlite:///{self.tmp_path / 'scratch.db'}"
+
     def url(self, service: str) -> str:
         if self.postgres is not None:
             self.postgres.migrated.add(service)
@@ -109,7 +117,9 @@ class DatabaseUrls:
 
 
 @pytest.fixture
-async def database_urls(tmp_path: Path, postgres_databases: PostgresDatabases | None) -> DatabaseUrls:
+async def database_urls(
+    tmp_path: Path, postgres_databases: PostgresDatabases | None
+) -> DatabaseUrls:
     if postgres_databases is not None:
         await postgres_databases.truncate()
     return DatabaseUrls(tmp_path, postgres_databases)

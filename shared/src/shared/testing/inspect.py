@@ -14,7 +14,9 @@ from shared.testing.services import RunningService
 async def count_rows(service: RunningService, table: str) -> int:
     metadata = service.runtime.db.metadata
     async with service.runtime.db.sessionmaker() as session:
-        value = (await session.execute(select(func.count()).select_from(metadata.tables[table]))).scalar()
+        value = (
+            await session.execute(select(func.count()).select_from(metadata.tables[table]))
+        ).scalar()
     return int(value or 0)
 
 
@@ -25,7 +27,9 @@ async def rows(service: RunningService, table: str) -> list[dict[str, Any]]:
         return [dict(r) for r in result.mappings()]
 
 
-async def stream_messages(js: JetStreamContext, stream: str) -> list[tuple[str, dict[str, Any], dict[str, str]]]:
+async def stream_messages(
+    js: JetStreamContext, stream: str
+) -> list[tuple[str, dict[str, Any], dict[str, str]]]:
     """Every message of a stream as (subject, payload, headers), read as ops."""
     info = await js.stream_info(stream)
     out = []
