@@ -57,4 +57,11 @@ class ServiceSettings(BaseSettings):
     # Limits (RELIABILITY.md 3.4-3.5).
     max_body_bytes: int = 64 * 1024
     max_import_bytes: int = 10 * 1024 * 1024
-    faults_enabled: bool = False
+
+    # Fault injection for the chaos tier (RELIABILITY.md 5); refused when env is production.
+    housing_faults: bool = False
+    housing_crash_at: str | None = None  # "<crash point>:<nth>" or "<crash point>:p=<probability>"
+    chaos_seed: int = 0
+    housing_unacked_deliveries: int = 0  # leave the first N deliveries this process sees unacked
+    housing_nak_share: float = 0.0  # nak this share of first deliveries with a delay
+    housing_fail_events: str | None = None  # event ids whose handler always raises (poison tests)

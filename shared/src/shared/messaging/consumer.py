@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
+from shared import faults
 from shared.aio import cancel_and_wait
 from shared.db import Database, UnitOfWork
 from shared.events.base import EVENT_TYPES, Event
@@ -144,6 +145,14 @@ class Consumer:
         await msg.term()
 
     async def handle(self, msg: Msg) -> None:
+        delivered = msg.metadata.num_delivered
+        if faults.leave_unacked():
+            return  # chaos: as if this delivery's ack were lost; redelivered after ack_wait
+        if faults.nak_first_delivery(delivered):
+            await msg.nak(
+                delay=nak_delay(1, base=self.tuning.nak_base_s, cap=self.tuning.nak_cap_s)
+            )
+            return
         try:
             event = self._parse(msg)
         except PoisonMessage as poison:

@@ -20,6 +20,7 @@ from shared.messaging.connection import Broker
 logger = logging.getLogger(__name__)
 
 BATCH = 100
+MARK_EVERY = 20
 
 
 @dataclass
@@ -98,6 +99,12 @@ class OutboxRelay:
             done: list[int] = []
             try:
                 for seq, event_id, subject, payload in rows:
+                    if len(done) >= MARK_EVERY:
+                        # Mark as we go, so a crash re-sends at most MARK_EVERY events.
+                        await self._mark(done)
+                        sent += len(done)
+                        self.published += len(done)
+                        done = []
                     crashpoint("relay.before_publish")
                     await js.publish(
                         subject,

@@ -12,7 +12,7 @@ from sqlalchemy import MetaData
 
 from shared.auth import Authorize
 from shared.db import InfraTables
-from shared.faults import arm_from_spec
+from shared.faults import arm_from_spec, configure_consumer_faults
 from shared.messaging.consumer import Subscription
 from shared.runtime.health import Metrics
 from shared.runtime.health import router as health_router
@@ -68,7 +68,17 @@ def build_app(
     on_stop: Hook | None = None,
 ) -> FastAPI:
     """A FastAPI app whose lifespan builds a ServiceRuntime; HTTP serves without waiting for NATS."""
-    if settings.faults_enabled and settings.env == "production":
+    if settings.housing_faults:
+        if settings.env == "production":
+            raise RuntimeError("fault injection is refused in production")
+        arm_from_spec(settings.housing_crash_at, seed=settings.chaos_seed)
+        configure_consumer_faults(
+            unacked_deliveries=settings.housing_unacked_deliveries,
+            nak_share=settings.housing_nak_share,
+            seed=settings.chaos_seed,
+            failing_events=settings.housing_fail_events,
+        )
+    elif settings.env == "production" and settings.housing_crash_at:
         raise RuntimeError("fault injection is refused in production")
 
     @asynccontextmanager
@@ -102,7 +112,3 @@ def build_app(
     )
     app.add_middleware(RequestContext)
     return app
-
-
-def enable_faults_from(spec: str | None) -> None:
-    arm_from_spec(spec)

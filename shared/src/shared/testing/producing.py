@@ -1,0 +1,62 @@
+"""Producing events for bus tests without HTTP: rows in a producer's outbox, copies injected on the stream."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import MetaData, insert
+
+from shared.db import Database, InfraTables
+from shared.events.registry import HouseholdRegistered
+from shared.testing.nats import NatsServer
+
+
+def registrations(n: int) -> list[HouseholdRegistered]:
+    now = datetime.now(UTC)
+    return [
+        HouseholdRegistered(
+            household_id=uuid.uuid4(), entity_version=1, size=1 + i % 5, application_time=now
+        )
+        for i in range(n)
+    ]
+
+
+async def commit_to_outbox(
+    url: str, *, metadata: MetaData, infra: InfraTables, events: list[HouseholdRegistered]
+) -> None:
+    """Commit events as the registry would (its outbox table), for its running relay to publish."""
+    db = Database.connect(url, metadata=metadata, infra=infra)
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "event_id": str(e.event_id),
+            "subject": e.subject,
+            "payload": e.model_dump_json(),
+            "aggregate_id": str(e.household_id),
+            "created_at": now,
+        }
+        for e in events
+    ]
+    try:
+        async with db.uow() as uow:
+            for i in range(0, len(rows), 1000):
+                await uow.session.execute(insert(infra.outbox), rows[i : i + 1000])
+            await uow.commit()
+    finally:
+        await db.dispose()
+
+
+async def inject(
+    server: NatsServer, *, user: str, messages: list[tuple[str, bytes]], fresh_ids: bool = True
+) -> None:
+    """Publish raw messages as `user`: copies with fresh Nats-Msg-Ids, or poison."""
+    nc = await server.connect(user)
+    try:
+        js = nc.jetstream(timeout=5)
+        for subject, data in messages:
+            msg_id = str(uuid.uuid4()) if fresh_ids else json.loads(data)["event_id"]
+            await js.publish(subject, data, headers={"Nats-Msg-Id": msg_id})
+    finally:
+        await nc.close()
