@@ -15,8 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from shared.messaging.provision import CHAOS_TESTS, provision
-from shared.testing.chaos import REPORTS, ServiceProcess, service_env
+from shared.testing.chaos import REPORTS, ServiceProcess, provision_for_chaos, service_env
 from shared.testing.databases import PostgresDatabases
 from shared.testing.nats import NatsServer
 from shared.testing.services import DevKeys
@@ -48,19 +47,9 @@ def chaos_nats(tmp_path: Path) -> Iterator[NatsServer]:
         server.stop()
 
 
-async def provision_chaos(server: NatsServer, **overrides: Any) -> None:
-    nc = await server.connect("ops")
-    try:
-        await provision(
-            nc.jetstream(timeout=5), test_overrides=overrides.get("test_overrides", CHAOS_TESTS)
-        )
-    finally:
-        await nc.close()
-
-
 @pytest.fixture
 async def chaos_streams(chaos_nats: NatsServer) -> NatsServer:
-    await provision_chaos(chaos_nats)
+    await provision_for_chaos(chaos_nats)
     return chaos_nats
 
 

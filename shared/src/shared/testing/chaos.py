@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from shared.messaging.provision import CHAOS_TESTS, TestOverrides, provision
 from shared.testing.nats import NatsServer, free_port
 from shared.testing.services import DevKeys
 
@@ -292,5 +293,16 @@ async def consumer_state(server: NatsServer, stream: str, durable: str) -> tuple
     try:
         info = await nc.jetstream(timeout=5).consumer_info(stream, durable)
         return int(info.num_pending or 0), int(info.num_ack_pending or 0)
+    finally:
+        await nc.close()
+
+
+async def provision_for_chaos(
+    server: NatsServer, *, overrides: TestOverrides = CHAOS_TESTS
+) -> None:
+    """Provision streams and durables with the chaos settings, as the launcher would, as ops."""
+    nc = await server.connect("ops")
+    try:
+        await provision(nc.jetstream(timeout=5), test_overrides=overrides)
     finally:
         await nc.close()
