@@ -9,7 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from agency.stack import ISSUER, StackPaths, ensure_keys
+from agency.deadletters import embedded_target, list_letters, print_letters, replay_all
+from agency.stack import ISSUER, SERVICE_PORTS, StackPaths, ensure_keys
 from agency.streams import provision_streams
 from agency.up import LaunchError, up
 from shared.auth import Signer
@@ -41,6 +42,21 @@ def _streams(args: argparse.Namespace) -> int:
         )
     )
     sys.stdout.write("streams and durables provisioned\n")
+    return 0
+
+
+def _deadletters(args: argparse.Namespace) -> int:
+    port = args.port or SERVICE_PORTS[args.service]
+    target = embedded_target(
+        StackPaths(args.var),
+        service_url=f"http://127.0.0.1:{port}|{args.service}",
+        nats_url=args.nats_url,
+    )
+    if args.action == "list":
+        print_letters(list_letters(target))
+        return 0
+    for letter_id, outcome in replay_all(target):
+        sys.stdout.write(f"dead letter {letter_id}: {outcome}\n")
     return 0
 
 
@@ -102,6 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
     p_streams.add_argument("--replicas", type=int, default=1)
     p_streams.add_argument("--wait", type=float, default=60.0)
     p_streams.set_defaults(func=_streams)
+
+    p_dl = sub.add_parser(
+        "deadletters", help="list or replay a service's dead letters (embedded stack)"
+    )
+    p_dl.add_argument("action", choices=["list", "replay"])
+    p_dl.add_argument("--service", choices=sorted(SERVICE_PORTS), required=True)
+    p_dl.add_argument("--port", type=int, default=None)
+    p_dl.add_argument("--nats-url", default="nats://127.0.0.1:4223")
+    p_dl.set_defaults(func=_deadletters)
 
     p_conf = sub.add_parser("nats-config", help="write the shipped nats-server configs")
     p_conf.add_argument("--out", type=Path, default=Path("deploy/nats"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 import uuid
@@ -237,3 +238,50 @@ async def test_an_older_version_delivered_late_does_not_overwrite_a_newer_one(
         async with matching.runtime.db.sessionmaker() as session:
             profile = (await session.execute(select(HouseholdProfile))).scalars().one()
         assert (profile.entity_version, profile.size) == (2, 4)
+
+
+async def test_a_dead_letter_is_replayed_after_the_fix_and_only_once(
+    start_service: ServiceStarter,
+    dev_keys: DevKeys,
+    jetstream_ops: JetStreamContext,
+    clean_streams: NatsServer,
+) -> None:
+    async with start_service("matching") as matching:
+        event = HouseholdRegistered(
+            household_id=uuid.uuid4(), entity_version=1, size=3, application_time=datetime.now(UTC)
+        )
+        faults.fail_always("consumer.handler", str(event.event_id))  # a handler bug
+        nc = await clean_streams.connect("registry")
+        await nc.jetstream(timeout=5).publish(
+            event.subject,
+            event.model_dump_json().encode(),
+            headers={"Nats-Msg-Id": str(event.event_id)},
+        )
+        await nc.close()
+
+        async def dead() -> bool:
+            return await count_rows(matching, "dead_letter") == 1
+
+        await wait_until(dead)
+        faults.disarm()  # the fix is deployed
+        supervisor = dev_keys.headers("supervisor")
+        listed = (await matching.client.get("/internal/v1/deadletters", headers=supervisor)).json()
+        assert [d["error_code"] for d in listed] == ["max_deliver"]
+        original = await jetstream_ops.get_msg("REGISTRY", listed[0]["stream_seq"])
+        body = {
+            "subject": original.subject,
+            "data_b64": base64.b64encode(original.data or b"").decode(),
+        }
+        path = f"/internal/v1/deadletters/{listed[0]['id']}/replay"
+        assert (
+            await matching.client.post(path, json=body, headers=dev_keys.headers("caseworker"))
+        ).status_code == 403
+        replayed = await matching.client.post(path, json=body, headers=supervisor)
+        assert replayed.status_code == 200
+        assert replayed.json()["outcome"] == "applied"
+        assert await count_rows(matching, "household_profile") == 1
+        again = await matching.client.post(path, json=body, headers=supervisor)
+        assert again.status_code == 409
+        assert (
+            await matching.client.get("/internal/v1/deadletters", headers=supervisor)
+        ).json() == []

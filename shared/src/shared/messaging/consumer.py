@@ -90,22 +90,45 @@ class Consumer:
         self.lag = 0
         self.degraded = False
         self.unavailable_since: float | None = None
+        self._advisories_watched = False
         self._task: asyncio.Task[None] | None = None
 
     # --- handling one message ----------------------------------------------------------------
 
-    def _parse(self, msg: Msg) -> Event:
-        cls = EVENT_TYPES.get(msg.subject)
-        if cls is None or msg.subject not in self.handlers:
+    def parse(self, subject: str, data: bytes) -> Event:
+        """The event in a message, or PoisonMessage if it can never be handled."""
+        cls = EVENT_TYPES.get(subject)
+        if cls is None or subject not in self.handlers:
             raise PoisonMessage("unknown_subject")
         try:
-            data = json.loads(msg.data)
+            decoded = json.loads(data)
         except (ValueError, UnicodeDecodeError) as exc:
             raise PoisonMessage("unparseable") from exc
         try:
-            return cls.model_validate(data)
+            return cls.model_validate(decoded)
         except ValidationError as exc:
             raise PoisonMessage("schema_invalid") from exc
+
+    async def apply(self, event: Event) -> bool:
+        """Inbox row first, then the handler, in one transaction; False if the event was already applied."""
+        async with self.db.uow() as uow:
+            try:
+                await uow.session.execute(
+                    insert(self.db.infra.inbox).values(
+                        consumer=self.durable.name,
+                        event_id=str(event.event_id),
+                        processed_at=self.db.clock(),
+                    )
+                )
+                await uow.session.flush()
+            except IntegrityError:
+                await uow.rollback()
+                return False
+            failpoint("consumer.handler", key=str(event.event_id))
+            await self.handlers[event.subject].handler(uow, event)
+            crashpoint("consumer.before_commit")
+            await uow.commit()
+        return True
 
     async def _dead_letter(
         self, msg: Msg, *, error_type: str, code: str, event_id: str | None
@@ -154,34 +177,18 @@ class Consumer:
             )
             return
         try:
-            event = self._parse(msg)
+            event = self.parse(msg.subject, msg.data)
         except PoisonMessage as poison:
             await self._dead_letter(
                 msg, error_type="PoisonMessage", code=poison.code, event_id=None
             )
             return
-        subscription = self.handlers[msg.subject]
         started = time.monotonic()
         try:
-            async with self.db.uow() as uow:
-                try:
-                    await uow.session.execute(
-                        insert(self.db.infra.inbox).values(
-                            consumer=self.durable.name,
-                            event_id=str(event.event_id),
-                            processed_at=self.db.clock(),
-                        )
-                    )
-                    await uow.session.flush()
-                except IntegrityError:
-                    await uow.rollback()
-                    self.duplicates += 1
-                    await msg.ack()
-                    return
-                failpoint("consumer.handler", key=str(event.event_id))
-                await subscription.handler(uow, event)
-                crashpoint("consumer.before_commit")
-                await uow.commit()
+            if not await self.apply(event):
+                self.duplicates += 1
+                await msg.ack()
+                return
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -219,6 +226,56 @@ class Consumer:
         sub = await js.pull_subscribe_bind(durable=self.durable.name, stream=self.durable.stream)
         return sub
 
+    async def record_exhausted(self, *, stream: str, stream_seq: int, deliveries: int) -> bool:
+        """A dead letter for a message the server stopped delivering (a crash loop used up max_deliver)."""
+        async with self.db.uow() as uow:
+            try:
+                await uow.session.execute(
+                    insert(self.db.infra.dead_letter).values(
+                        consumer=self.durable.name,
+                        stream=stream,
+                        stream_seq=stream_seq,
+                        subject="(max deliveries advisory)",
+                        event_id=None,
+                        num_delivered=deliveries,
+                        error_type="MaxDeliveries",
+                        error_code="max_deliveries_advisory",
+                        at=self.db.clock(),
+                    )
+                )
+                await uow.commit()
+            except IntegrityError:
+                await uow.rollback()  # our own handler already dead-lettered it
+                return False
+        self.dead_letters += 1
+        logger.error(
+            "message exhausted its deliveries",
+            extra={"durable": self.durable.name, "stream_seq": stream_seq},
+        )
+        return True
+
+    async def _watch_advisories(self) -> None:
+        nc = self.broker.nc
+        if nc is None or self._advisories_watched:
+            return
+
+        async def on_advisory(msg: Msg) -> None:
+            try:
+                advisory = json.loads(msg.data)
+                await self.record_exhausted(
+                    stream=str(advisory["stream"]),
+                    stream_seq=int(advisory["stream_seq"]),
+                    deliveries=int(advisory.get("deliveries", 0)),
+                )
+            except Exception as exc:
+                logger.error("advisory not recorded", extra={"error_type": type(exc).__name__})
+
+        subject = (
+            f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{self.durable.stream}.{self.durable.name}"
+        )
+        await nc.subscribe(subject, cb=on_advisory)
+        self._advisories_watched = True
+
     async def run(self) -> None:
         sub: JetStreamContext.PullSubscription | None = None
         attempt = 0
@@ -231,6 +288,7 @@ class Consumer:
                     await asyncio.sleep(0.1)
                     continue
                 if sub is None:
+                    await self._watch_advisories()
                     sub = await self._bind(js)
                 try:
                     msgs = await sub.fetch(

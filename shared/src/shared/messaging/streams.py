@@ -67,6 +67,18 @@ DURABLES: tuple[Durable, ...] = (
         (registry.HouseholdErased,),
     ),
     Durable(
+        "landlords",
+        "MATCHING",
+        (
+            matching.OfferMade,
+            matching.OfferAccepted,
+            matching.OfferDeclined,
+            matching.OfferExpired,
+            matching.OfferWithdrawn,
+            matching.TenancyAgreed,
+        ),
+    ),
+    Durable(
         "notifications",
         "REGISTRY",
         (registry.HouseholdRegistered, registry.HouseholdErased),
@@ -79,7 +91,12 @@ DURABLES: tuple[Durable, ...] = (
     Durable(
         "registry",
         "MATCHING",
-        (matching.HouseholdErasureConfirmed,),
+        (
+            matching.HouseholdErasureConfirmed,
+            matching.OfferMade,
+            matching.TenancyAgreed,
+            matching.RefusalClassified,
+        ),
     ),
     Durable(
         "registry",

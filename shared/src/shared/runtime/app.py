@@ -14,6 +14,7 @@ from shared.auth import Authorize
 from shared.db import InfraTables
 from shared.faults import arm_from_spec, configure_consumer_faults
 from shared.messaging.consumer import Subscription
+from shared.runtime.deadletters import router as deadletters_router
 from shared.runtime.health import Metrics
 from shared.runtime.health import router as health_router
 from shared.runtime.middleware import BodyLimits, RequestContext
@@ -104,6 +105,7 @@ def build_app(
     app.state.metrics = Metrics()
     install_problem_handlers(app)
     app.include_router(health_router)
+    app.include_router(deadletters_router)
     for router in routers:
         app.include_router(router)
     check_routes_authorized(app)

@@ -33,6 +33,7 @@ class ServiceProcess:
     log_dir: Path
     port: int = field(default_factory=free_port)
     max_restarts: int = 50
+    restart_delay_s: float = 0.2
     restarts: int = 0
     proc: subprocess.Popen[bytes] | None = None
     supervising: bool = True
@@ -70,7 +71,7 @@ class ServiceProcess:
             if not self.alive and self.supervising:
                 if self.restarts >= self.max_restarts:
                     raise RuntimeError(f"{self.name} restarted {self.restarts} times")
-                await asyncio.sleep(0.2)
+                await asyncio.sleep(self.restart_delay_s)
                 self.restarts += 1
                 self.start()
 
