@@ -1,0 +1,83 @@
+"""The runtime every service shares: problems for every error, limits, health, ready, metrics, logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from shared.logs import JsonFormatter
+from shared.testing.services import DevKeys, ServiceStarter
+
+
+async def test_framework_errors_are_problems_and_never_echo_input(
+    start_service: ServiceStarter, dev_keys: DevKeys
+) -> None:
+    async with start_service("matching") as svc:
+        missing = await svc.client.get("/no/such/path?email=someone@example.org")
+        assert missing.status_code == 404
+        assert missing.headers["content-type"] == "application/problem+json"
+        assert missing.json()["type"] == "urn:problem:housing:not-found"
+        assert "someone@example.org" not in missing.text
+        wrong_method = await svc.client.put("/health")
+        assert wrong_method.status_code == 405
+        assert wrong_method.json()["type"] == "urn:problem:housing:method-not-allowed"
+        assert wrong_method.headers["x-request-id"]
+        too_big = await svc.client.post(
+            "/v1/rounds",
+            content=b"x" * (65 * 1024),
+            headers={"content-type": "application/json", **dev_keys.headers("supervisor")},
+        )
+        assert too_big.status_code == 413
+        assert too_big.json()["status"] == 413
+        xml = await svc.client.post(
+            "/v1/rounds", content=b"<a/>", headers={"content-type": "application/xml"}
+        )
+        assert xml.status_code == 415
+        assert xml.headers["content-type"] == "application/problem+json"
+
+
+async def test_health_ready_and_metrics(start_service: ServiceStarter, dev_keys: DevKeys) -> None:
+    async with start_service("matching") as svc:
+        assert (await svc.client.get("/health")).json() == {"status": "alive"}
+        ready = (await svc.client.get("/ready")).json()
+        assert ready["database"] == "ok"
+        assert set(ready) >= {
+            "status",
+            "broker",
+            "outbox_backlog",
+            "outbox_oldest_age_s",
+            "consumers",
+        }
+        assert (await svc.client.get("/metrics")).status_code == 401
+        assert (
+            await svc.client.get("/metrics", headers=dev_keys.headers("caseworker"))
+        ).status_code == 403
+        metrics = await svc.client.get("/metrics", headers=dev_keys.headers("supervisor"))
+        assert metrics.status_code == 200
+        assert "outbox_backlog" in metrics.text
+        assert "consumer_lag" in metrics.text
+        service = dev_keys.signer.mint(sub="svc-registry", audience="matching")
+        assert (
+            await svc.client.get("/metrics", headers={"Authorization": f"Bearer {service}"})
+        ).status_code == 200
+
+
+async def test_the_openapi_document_declares_problem_answers(start_service: ServiceStarter) -> None:
+    async with start_service("matching") as svc:
+        spec = (await svc.client.get("/openapi.json")).json()
+        ready = spec["paths"]["/ready"]["get"]["responses"]
+        assert "application/problem+json" in ready["503"]["content"]
+        assert (await svc.client.get("/docs")).status_code == 200
+
+
+def test_log_lines_keep_only_allowed_keys_and_never_interpolate() -> None:
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "household %s registered", ("Mario Rossi",), None
+    )
+    record.route = "/v1/households/{household_id}"
+    record.email = "mario@example.org"
+    line = json.loads(JsonFormatter("registry").format(record))
+    assert line["msg"] == "household %s registered"
+    assert line["route"] == "/v1/households/{household_id}"
+    assert "email" not in line
+    assert "Mario" not in json.dumps(line)
