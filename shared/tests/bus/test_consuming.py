@@ -6,6 +6,7 @@ import base64
 import json
 import random
 import uuid
+import zlib
 from datetime import UTC, datetime
 
 from nats.js import JetStreamContext
@@ -16,22 +17,20 @@ from shared.events.registry import HouseholdRegistered
 from shared.messaging.consumer import Consumer
 from shared.testing.inspect import count_rows, rows, stream_messages
 from shared.testing.nats import NatsServer
+from shared.testing.payloads import household_registration
 from shared.testing.services import DevKeys, RunningService, ServiceStarter
 from shared.testing.waiting import wait_until
 
 
 async def register_many(registry: RunningService, keys: DevKeys, n: int, prefix: str) -> None:
     headers = keys.headers("caseworker")
+    offset = zlib.crc32(prefix.encode()) % 10_000 * 1000
     for i in range(n):
-        body = {
-            "caseworker_reference": f"{prefix}-{i}",
-            "size": 1 + i % 5,
-            "residence_comune": "Cremona",
-        }
+        body = household_registration(offset + i)
         response = await registry.client.post(
             "/v1/households", json=body, headers={**headers, "Idempotency-Key": f"{prefix}-{i}"}
         )
-        assert response.status_code == 201
+        assert response.status_code == 201, response.text
 
 
 async def republish_with_fresh_ids(
