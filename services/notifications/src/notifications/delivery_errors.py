@@ -1,0 +1,20 @@
+"""Delivery failures, split by what the sender does next: retry later, or record a failure."""
+
+from __future__ import annotations
+
+
+class DeliveryError(Exception):
+    """`code` is a short constant for metrics and `MessageFailed.error_code`; never an address."""
+
+    def __init__(self, code: str, *, retry_after_s: float | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.retry_after_s = retry_after_s
+
+
+class TransientDeliveryError(DeliveryError):
+    """Retry with backoff: the provider or the network failed, or our credentials need fixing."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """Retrying the same message cannot succeed: record the failure (and maybe use another channel)."""
