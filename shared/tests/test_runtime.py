@@ -81,3 +81,10 @@ def test_log_lines_keep_only_allowed_keys_and_never_interpolate() -> None:
     assert line["route"] == "/v1/households/{household_id}"
     assert "email" not in line
     assert "Mario" not in json.dumps(line)
+
+
+def test_a_traceback_logged_as_a_message_keeps_only_its_first_line() -> None:
+    text = 'Traceback (most recent call last):\n  File "x", line 1\nValueError: codice RSSMRA85T10A562S'
+    record = logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, text, (), None)
+    line = json.loads(JsonFormatter("registry").format(record))
+    assert line["msg"] == "Traceback (most recent call last):"

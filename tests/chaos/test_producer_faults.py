@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from registry.models import infra as registry_infra
 from registry.models import metadata as registry_metadata
@@ -13,14 +16,18 @@ from shared.messaging.provision import CHAOS_TESTS, TestOverrides
 from shared.testing.chaos import (
     ServiceProcess,
     consumer_state,
+    keyed_load,
     provision_for_chaos,
+    sql_rows,
     sql_scalar,
     wait_for,
     write_report,
 )
 from shared.testing.databases import PostgresDatabases
 from shared.testing.nats import NatsServer
+from shared.testing.payloads import household_registration
 from shared.testing.producing import commit_to_outbox, registrations
+from shared.testing.services import DevKeys
 
 Stack = Callable[..., Awaitable[ServiceProcess]]
 T3_KILLS = 30
@@ -94,5 +101,129 @@ async def test_t3_republish_beyond_the_dedup_window_has_no_duplicate_effect(
         figures=figures,
         passed=passed,
         headline=["events", "relay_kills", "stored_duplicates", "duplicate_effects"],
+    )
+    assert passed, figures
+
+
+T2_REGISTRATIONS = 1000
+T2_KILLS = 20
+T2_POINTS = ("uow.after_commit", "relay.after_puback_before_mark", "mid-request")
+
+
+async def _stream_registrations(server: NatsServer) -> list[str]:
+    """Household ids of every registered event stored in REGISTRY, read as ops without acks."""
+    nc = await server.connect("ops")
+    try:
+        js = nc.jetstream(timeout=10)
+        config = ConsumerConfig(ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.ALL)
+        sub = await js.pull_subscribe(
+            "registry.household.registered.v1", durable=None, stream="REGISTRY", config=config
+        )
+        ids: list[str] = []
+        while True:
+            try:
+                batch = await sub.fetch(500, timeout=3)
+            except TimeoutError:
+                return ids
+            ids.extend(json.loads(m.data)["household_id"] for m in batch)
+    finally:
+        await nc.close()
+
+
+async def test_t2_producer_killed_between_commit_and_publish(
+    stack: Stack,
+    chaos_streams: NatsServer,
+    chaos_databases: PostgresDatabases,
+    dev_keys: DevKeys,
+    chaos_seed: int,
+) -> None:
+    rng = random.Random(chaos_seed)
+    registry = await stack("registry")
+    bodies = {
+        f"t2-{chaos_seed}-{i}": household_registration(chaos_seed * 10_000 + i)
+        for i in range(T2_REGISTRATIONS)
+    }
+    load = asyncio.create_task(
+        keyed_load(
+            url=registry.url,
+            path="/v1/households",
+            bodies=bodies,
+            headers=dev_keys.headers("caseworker"),
+        )
+    )
+    kills: dict[str, int] = dict.fromkeys(T2_POINTS, 0)
+    for i in range(T2_KILLS):
+        point = T2_POINTS[i % len(T2_POINTS)]
+        before = registry.restarts
+        if point == "mid-request":
+            await asyncio.sleep(rng.uniform(0.3, 1.5))
+            registry.kill()
+        else:
+            registry.env.update(
+                {"HOUSING_FAULTS": "1", "HOUSING_CRASH_AT": f"{point}:{rng.randint(2, 40)}"}
+            )
+            registry.kill()  # restart with the crash point armed; it dies there by itself
+
+        async def back(before: int = before, point: str = point) -> bool:
+            if point == "mid-request":
+                return registry.restarts > before and registry.alive
+            return registry.restarts > before + 1 or load.done()
+
+        await wait_for(back, within=60, every=0.1)
+        kills[point] += 1
+        registry.env.pop("HOUSING_CRASH_AT", None)
+        registry.env.pop("HOUSING_FAULTS", None)
+    registry.kill()  # a clean incarnation finishes the backlog
+    result = await load
+    urls = chaos_databases.urls
+
+    async def drained() -> bool:
+        return (
+            await sql_scalar(
+                urls["registry"], "SELECT count(*) FROM outbox_event WHERE published_at IS NULL"
+            )
+            == 0
+        )
+
+    drained_s = await wait_for(drained, within=30)
+    acknowledged_ids = {body["id"] for body in result.acknowledged.values()}
+    rows = await sql_rows(urls["registry"], "SELECT id FROM household")
+    stored = {str(r) for r in rows}
+    in_stream = await _stream_registrations(chaos_streams)
+    figures = {
+        "registrations": T2_REGISTRATIONS,
+        "kills": sum(kills.values()),
+        "kills_by_point": kills,
+        "acknowledged": len(result.acknowledged),
+        "unknown": T2_REGISTRATIONS - len(result.acknowledged),
+        "lost_rows": len(acknowledged_ids - stored),
+        "lost_events": len(acknowledged_ids - set(in_stream)),
+        "zombie_rows": len(stored - set(in_stream)),
+        "ghost_events": len(set(in_stream) - stored),
+        "duplicate_events": len(in_stream) - len(set(in_stream)),
+        "backlog_zero_after_s": round(drained_s, 1),
+        "ok_share": round(len(result.acknowledged) / T2_REGISTRATIONS, 3),
+    }
+    passed = (
+        figures["lost_rows"] == 0
+        and figures["lost_events"] == 0
+        and figures["zombie_rows"] == 0
+        and figures["ghost_events"] == 0
+        and figures["duplicate_events"] == 0
+        and figures["ok_share"] >= 0.9
+    )
+    write_report(
+        "T2 producer killed",
+        seed=chaos_seed,
+        figures=figures,
+        passed=passed,
+        headline=[
+            "acknowledged",
+            "kills",
+            "lost_rows",
+            "lost_events",
+            "ghost_events",
+            "duplicate_events",
+        ],
     )
     assert passed, figures

@@ -53,8 +53,9 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "service": self.service,
             "logger": record.name,
-            # The message is a constant template: arguments are not interpolated, so no value leaks.
-            "msg": str(record.msg),
+            # The message is a constant template: arguments are not interpolated, so no value leaks;
+            # a library that logs a formatted traceback as its message keeps only the first line.
+            "msg": str(record.msg).split("\n", 1)[0],
         }
         rid = request_id_var.get()
         if rid:

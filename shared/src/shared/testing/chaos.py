@@ -288,6 +288,19 @@ async def sql_scalar(url: str, query: str, **params: Any) -> Any:
         await engine.dispose()
 
 
+async def sql_rows(url: str, query: str, **params: Any) -> list[Any]:
+    """The first column of every row, read from outside the service."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return list((await conn.execute(text(query), params)).scalars())
+    finally:
+        await engine.dispose()
+
+
 async def consumer_state(server: NatsServer, stream: str, durable: str) -> tuple[int, int]:
     """(num_pending, num_ack_pending) of a durable, read as ops."""
     nc = await server.connect("ops")
