@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 
+import pytest
+
 from shared.logs import JsonFormatter
 from shared.testing.services import DevKeys, ServiceStarter
 
@@ -88,3 +90,30 @@ def test_a_traceback_logged_as_a_message_keeps_only_its_first_line() -> None:
     record = logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, text, (), None)
     line = json.loads(JsonFormatter("registry").format(record))
     assert line["msg"] == "Traceback (most recent call last):"
+
+
+def test_a_route_without_an_authorization_dependency_stops_the_app() -> None:
+    from fastapi import APIRouter
+    from sqlalchemy import MetaData
+
+    from matching.settings import Settings
+    from shared.db import infra_tables
+    from shared.runtime import build_app
+
+    router = APIRouter()
+
+    @router.get("/v1/forgotten")
+    async def forgotten() -> dict[str, str]:
+        return {}
+
+    metadata = MetaData()
+    with pytest.raises(RuntimeError, match="/v1/forgotten"):
+        build_app(
+            Settings(),
+            package="matching",
+            title="t",
+            description="t",
+            metadata=metadata,
+            infra=infra_tables(metadata),
+            routers=[router],
+        )

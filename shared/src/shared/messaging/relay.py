@@ -56,6 +56,7 @@ class OutboxRelay:
         self.holds_lock = db.sqlite
         self._task: asyncio.Task[None] | None = None
         self._lock_conn: AsyncConnection | None = None
+        self._stopping = False
         db.on_events_committed.append(self.wake.set)
 
     async def backlog(self) -> Backlog:
@@ -94,11 +95,13 @@ class OutboxRelay:
                     )
                 ).all()
                 await session.rollback()
-            if not rows:
+            if not rows or self._stopping:
                 return sent
             done: list[int] = []
             try:
                 for seq, event_id, subject, payload in rows:
+                    if self._stopping:
+                        break
                     if len(done) >= MARK_EVERY:
                         # Mark as we go, so a crash re-sends at most MARK_EVERY events.
                         await self._mark(done)
@@ -163,7 +166,7 @@ class OutboxRelay:
 
     async def run(self) -> None:
         attempt = 0
-        while True:
+        while not self._stopping:
             try:
                 if not self.holds_lock:
                     self.holds_lock = await self._try_lock()
@@ -195,6 +198,11 @@ class OutboxRelay:
         self._task = asyncio.create_task(self.run(), name=f"{self.service}-relay")
 
     async def stop(self) -> None:
+        """Finish the publish in flight (at most a couple of seconds), then stop."""
+        self._stopping = True
+        self.wake.set()
+        if self._task is not None:
+            await asyncio.wait([self._task], timeout=2 * self.publish_timeout_s)
         await cancel_and_wait(self._task)
         await self._release_lock()
 

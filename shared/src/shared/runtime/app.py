@@ -34,11 +34,23 @@ def _authorizes(call: Any) -> bool:
     return isinstance(call, Authorize) or bool(getattr(call, "__authorizes__", False))
 
 
+def _api_routes(routes: Sequence[Any]) -> list[APIRoute]:
+    """Every APIRoute, including those of routers FastAPI includes lazily."""
+    found: list[APIRoute] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        router = getattr(route, "original_router", None)
+        if router is not None:
+            found.extend(_api_routes(router.routes))
+    return found
+
+
 def check_routes_authorized(app: FastAPI) -> None:
     """Deny by default: every route declares who may call it, or the app refuses to start."""
     missing = []
-    for route in app.routes:
-        if not isinstance(route, APIRoute) or route.path in PUBLIC_PATHS:
+    for route in _api_routes(app.routes):
+        if route.path in PUBLIC_PATHS:
             continue
         stack = list(route.dependant.dependencies)
         found = False

@@ -1,0 +1,1 @@
+"""Reproducible performance runs of the matching engine (`python -m benchmarks.run`)."""
