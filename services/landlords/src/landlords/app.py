@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import FastAPI
 
-from landlords import handlers, routes, service
+from landlords import handlers
+from landlords.access import RateLimits
 from landlords.models import infra, metadata
+from landlords.routes import ROUTERS
+from landlords.rules_policy import rules_from_policy
+from landlords.service import keys
 from landlords.settings import Settings
-from shared.runtime import ServiceRuntime, build_app
+from landlords.unit_rules import UnitChecker
+from shared.runtime import Job, ServiceRuntime, build_app
 
-
-async def _wire_api_keys(runtime: ServiceRuntime) -> None:
-    db = runtime.db
-
-    runtime.auth.landlord_keys = lambda key_id, secret: service.resolve_api_key(db, key_id, secret)
+KEY_USE_PRUNE_INTERVAL_S = 3600.0
 
 
 def create_app(settings: Settings) -> FastAPI:
+    async def on_start(runtime: ServiceRuntime) -> None:
+        db = runtime.db
+        runtime.extras["checker"] = UnitChecker.from_rules(rules_from_policy(runtime.policy))
+        runtime.extras["rate_limits"] = RateLimits.from_settings(settings)
+        runtime.auth.landlord_keys = lambda key_id, secret: keys.resolve_api_key(db, key_id, secret)
+
+    def jobs(runtime: ServiceRuntime) -> list[Job]:
+        async def prune(now: datetime) -> None:
+            async with runtime.db.uow() as uow:
+                await keys.prune_key_uses(uow, now=now)
+                await uow.commit()
+
+        return [Job("prune-key-uses", KEY_USE_PRUNE_INTERVAL_S, prune)]
+
     return build_app(
         settings,
         package="landlords",
@@ -24,7 +41,8 @@ def create_app(settings: Settings) -> FastAPI:
         description="Private landlords and SAS operators offering units to the agency through an API.",
         metadata=metadata,
         infra=infra,
-        routers=[routes.router],
+        routers=ROUTERS,
         subscriptions=handlers.SUBSCRIPTIONS,
-        on_start=_wire_api_keys,
+        jobs=jobs,
+        on_start=on_start,
     )

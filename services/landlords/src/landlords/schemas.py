@@ -1,34 +1,30 @@
-"""The landlords service's API schemas, one per audience; request schemas forbid unknown fields."""
+"""API schemas of landlords, their keys and the internal endpoints, one per audience."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel
 
-LandlordKind = Literal["private", "sas_operator", "cooperative", "public_owner"]
-Language = Literal["it", "en", "ro", "ar", "pa", "hi", "fr"]
-DisplayName = Annotated[
-    str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
-]
+from landlords.landlord_rules import LandlordOnboarding
 
-
-class LandlordCreate(BaseModel):
-    """A landlord as a caseworker onboards it (identity checks come with the landlords issue)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    kind: LandlordKind
-    display_name: DisplayName
-    language: Language = "it"
+# The onboarding request is the colleague's closed domain schema: extra fields are refused.
+LandlordCreate = LandlordOnboarding
 
 
 class LandlordView(BaseModel):
+    """A landlord as staff and the landlord itself see it."""
+
     id: uuid.UUID
+    legal_form: str
     kind: str
     display_name: str
+    codice_fiscale: str | None
+    partita_iva: str | None
+    email: str | None
+    phone: str | None
+    preferred_channel: str
     language: str
     created_at: datetime
 
@@ -43,3 +39,55 @@ class LandlordOnboardedView(BaseModel):
 
 class LandlordPage(BaseModel):
     items: list[LandlordView]
+    next_cursor: str | None = None
+
+
+class ApiKeyView(BaseModel):
+    key_id: str
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    use_count: int
+    active: bool
+
+
+class ApiKeyIssuedView(BaseModel):
+    """A new key, shown once; the previous key stays valid until it is revoked."""
+
+    key: ApiKeyView
+    api_key: str
+
+
+class ApiKeyList(BaseModel):
+    items: list[ApiKeyView]
+
+
+class LandlordContact(BaseModel):
+    """What notifications needs to reach a landlord, at send time only (DESIGN: contacts)."""
+
+    landlord_id: uuid.UUID
+    display_name: str
+    email: str | None
+    phone: str | None
+    preferred_channel: str
+    language: str
+
+
+class HouseholdOfferExport(BaseModel):
+    offer_id: uuid.UUID
+    unit_id: uuid.UUID
+    programme: str | None
+    status: str
+    landlord_decision: str | None
+    landlord_reason_code: str | None
+    landlord_reason_text: str | None
+    decided_at: datetime | None
+    created_at: datetime
+
+
+class HouseholdExportPart(BaseModel):
+    """The landlords service's part of a household's export (RELIABILITY 4.5)."""
+
+    service: str = "landlords"
+    household_id: uuid.UUID
+    offers: list[HouseholdOfferExport]

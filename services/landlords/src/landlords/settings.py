@@ -12,3 +12,9 @@ class Settings(ServiceSettings):
 
     http_port: int = 8002
     database_url: str = "sqlite+aiosqlite:///var/landlords.db"
+
+    # Rate limits (RELIABILITY.md 3.5), per minute unless named otherwise.
+    auth_failures_per_min: int = 10
+    landlord_writes_per_min: int = 60
+    landlord_reads_per_min: int = 600
+    landlord_units_per_day: int = 10_000

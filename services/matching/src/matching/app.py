@@ -1,16 +1,49 @@
-"""create_app(settings) for the matching service: read models, rounds, offers, explanations."""
+"""create_app(settings) for the matching service: read models, rounds, offers, explanations, links."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import FastAPI
 
-from matching import handlers, routes
+from matching import handlers
 from matching.models import infra, metadata
+from matching.routes import ROUTERS
+from matching.runner import RoundRunner, SolverPool
+from matching.service import offer_lifecycle
+from matching.service.links import LinkKeys
 from matching.settings import Settings
+from shared.policy import load_policy
 from shared.runtime import build_app
+from shared.runtime.scheduler import Job
+from shared.runtime.service import ServiceRuntime
+
+EXPIRY_INTERVAL_S = 30.0  # RELIABILITY.md R9: a database sweep every 30 s
+
+
+def expiry_job(runtime: ServiceRuntime) -> Job:
+    async def expire(now: datetime) -> None:
+        async with runtime.db.uow() as uow:
+            await offer_lifecycle.expire_due(uow, policy=runtime.policy, now=now)
+            await uow.commit()
+
+    return Job("offer-expiry", EXPIRY_INTERVAL_S, expire)
 
 
 def create_app(settings: Settings) -> FastAPI:
+    link_keys = LinkKeys(settings.link_key_map())
+
+    async def on_start(runtime: ServiceRuntime) -> None:
+        solver = SolverPool(processes=settings.solver_processes)
+        runner = RoundRunner(
+            db=runtime.db, pool=solver, lease_s=settings.round_lease_s, poll_s=settings.round_poll_s
+        )
+        runtime.extras.update(solver=solver, rounds=runner, link_keys=link_keys)
+        runner.start()
+
+    async def on_stop(runtime: ServiceRuntime) -> None:
+        await runtime.extras["rounds"].stop()
+
     return build_app(
         settings,
         package="matching",
@@ -18,6 +51,9 @@ def create_app(settings: Settings) -> FastAPI:
         description="Optimal, explainable assignment of households to affordable units with OR-Tools.",
         metadata=metadata,
         infra=infra,
-        routers=[routes.router],
-        subscriptions=handlers.SUBSCRIPTIONS,
+        routers=ROUTERS,
+        subscriptions=handlers.subscriptions(load_policy(settings.policy_file)),
+        jobs=lambda runtime: [expiry_job(runtime)],
+        on_start=on_start,
+        on_stop=on_stop,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 import numpy.typing as npt
@@ -188,7 +189,14 @@ def _floors(
         "police": frozenset(i for i, h in enumerate(hs) if h.reserve_category == "police"),
         "local": frozenset(i for i, h in enumerate(hs) if h.reserve_category == "local"),
     }
+
+    def rank(names: tuple[str, ...]) -> int:
+        members = sorted(set().union(*(groups[n] for n in names)))
+        keep = np.isin(ph, np.array(members, dtype=np.int64))
+        return _max_matching(len(hs), m, ph[keep], pu[keep])
+
     out: list[_Floor] = []
+    earlier: list[tuple[str, int]] = []
     for name, bp, rounding in (
         ("indigent", pol.indigent_quota_share_bp, pol.indigent_quota_rounding),
         ("police", pol.police_reserve_share_bp, pol.police_reserve_rounding),
@@ -196,11 +204,18 @@ def _floors(
     ):
         if bp <= 0:
             continue
-        members = groups[name]
-        keep = np.isin(ph, np.array(sorted(members), dtype=np.int64))
         target = ceil_share(m, bp) if rounding == "ceil" else floor_share(m, bp)
-        best = _max_matching(len(hs), m, ph[keep], pu[keep])
-        out.append(_Floor(name=name, members=members, floor=min(target, best)))
+        floor = min(target, rank((name,)))
+        # Floors are kept in legal order (indigent first): a later floor is owed only as far as the
+        # earlier ones leave room. The matched sets of a transversal matroid form a polymatroid, so
+        # for each subset S of earlier floors the room is rank(S + this group) - floors(S).
+        for k in range(1, len(earlier) + 1):
+            for subset in combinations(earlier, k):
+                names = (*(n for n, _ in subset), name)
+                floor = min(floor, rank(names) - sum(f for _, f in subset))
+        floor = max(0, floor)
+        out.append(_Floor(name=name, members=groups[name], floor=floor))
+        earlier.append((name, floor))
     return out
 
 

@@ -1,10 +1,11 @@
-"""The registry's event handlers: erasure confirmations from the other services."""
+"""The registry's event handlers: matching outcomes (statuses, refusal policy) and erasure confirmations."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from registry import service
+from registry.rules_policy import RegistryRules
+from registry.service import erasure, lifecycle
 from shared.db import UnitOfWork
 from shared.events import landlords, matching, notifications
 from shared.messaging.consumer import Subscription
@@ -17,7 +18,7 @@ ErasureConfirmed = (
 
 
 async def on_erasure_confirmed(uow: UnitOfWork, event: ErasureConfirmed) -> None:
-    await service.record_erasure_confirmation(
+    await erasure.record_erasure_confirmation(
         uow,
         erasure_id=event.erasure_id,
         household_id=event.household_id,
@@ -26,8 +27,41 @@ async def on_erasure_confirmed(uow: UnitOfWork, event: ErasureConfirmed) -> None
     )
 
 
-SUBSCRIPTIONS: list[Subscription[Any]] = [
-    Subscription(matching.HouseholdErasureConfirmed, on_erasure_confirmed),
-    Subscription(landlords.HouseholdErasureConfirmed, on_erasure_confirmed),
-    Subscription(notifications.HouseholdErasureConfirmed, on_erasure_confirmed),
-]
+def subscriptions(rules: RegistryRules) -> list[Subscription[Any]]:
+    """The handlers, bound to the policy's rules (built once in create_app)."""
+
+    async def on_offer_made(uow: UnitOfWork, event: matching.OfferMade) -> None:
+        await lifecycle.offer_made(
+            uow,
+            household_id=event.household_id,
+            programme=event.programme,
+            rules=rules,
+            now=uow.clock(),
+        )
+
+    async def on_tenancy_agreed(uow: UnitOfWork, event: matching.TenancyAgreed) -> None:
+        await lifecycle.tenancy_agreed(
+            uow, household_id=event.household_id, rules=rules, now=uow.clock()
+        )
+
+    async def on_refusal_classified(uow: UnitOfWork, event: matching.RefusalClassified) -> None:
+        await lifecycle.refusal_classified(
+            uow,
+            offer_id=event.offer_id,
+            household_id=event.household_id,
+            programme=event.programme,
+            reason_code=event.reason_code,
+            classification=event.classification,
+            refused_at=event.refused_at,
+            rules=rules,
+            now=uow.clock(),
+        )
+
+    return [
+        Subscription(matching.HouseholdErasureConfirmed, on_erasure_confirmed),
+        Subscription(matching.OfferMade, on_offer_made),
+        Subscription(matching.TenancyAgreed, on_tenancy_agreed),
+        Subscription(matching.RefusalClassified, on_refusal_classified),
+        Subscription(landlords.HouseholdErasureConfirmed, on_erasure_confirmed),
+        Subscription(notifications.HouseholdErasureConfirmed, on_erasure_confirmed),
+    ]

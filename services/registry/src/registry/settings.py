@@ -12,3 +12,7 @@ class Settings(ServiceSettings):
 
     http_port: int = 8001
     database_url: str = "sqlite+aiosqlite:///var/registry.db"
+    # The services that hold a part of a household (export) and confirm erasures.
+    peer_services: list[str] = ["landlords", "matching", "notifications"]
+    retention_interval_s: float = 24 * 3600.0
+    recheck_interval_s: float = 6 * 3600.0

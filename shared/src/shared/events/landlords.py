@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from shared.events.base import Code, ComuneName, EntityEvent, Euros, Event, Programme, SquareMetres
 
+LeaseTerm = Annotated[str, StringConstraints(max_length=5, pattern=r"^[0-9]{1,2}\+[0-9]{1,2}$")]
+EnergyClass = Literal["A4", "A3", "A2", "A1", "B", "C", "D", "E", "F", "G"]
 UnitStatus = Literal[
     "submitted",
     "in_verification",
@@ -69,6 +71,12 @@ class UnitPublished(EntityEvent):
     pets_allowed: bool = True
     smoking_allowed: bool = True
     needs_works: bool = False
+    # Added by the landlords service (additive, v1): lease terms and features for fit and filters.
+    contract_term: LeaseTerm | None = None
+    min_contract_term: LeaseTerm | None = None
+    transitorio_months: int | None = Field(default=None, ge=1, le=99)
+    furnished: bool | None = None
+    energy_class: EnergyClass | None = None
 
 
 class UnitRejected(EntityEvent):

@@ -24,6 +24,9 @@ class RoundCompleted(Event):
     seed_hash: Code
     proposals: int = Field(ge=0)
     unmatched: int = Field(ge=0)
+    seed: Code | None = None
+    snapshot_hash: Code | None = None
+    kind: Code | None = None
 
 
 class OfferMade(EntityEvent):

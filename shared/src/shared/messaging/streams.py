@@ -59,7 +59,18 @@ DURABLES: tuple[Durable, ...] = (
     Durable(
         "matching",
         "REGISTRY",
-        (registry.HouseholdRegistered, registry.HouseholdErased),
+        (
+            registry.HouseholdRegistered,
+            registry.HouseholdUpdated,
+            registry.HouseholdStatusChanged,
+            registry.HouseholdWithdrawn,
+            registry.HouseholdErased,
+        ),
+    ),
+    Durable(
+        "matching",
+        "LANDLORDS",
+        (landlords.UnitPublished, landlords.UnitWithdrawn, landlords.OfferAnswered),
     ),
     Durable(
         "landlords",
@@ -81,12 +92,35 @@ DURABLES: tuple[Durable, ...] = (
     Durable(
         "notifications",
         "REGISTRY",
-        (registry.HouseholdRegistered, registry.HouseholdErased),
+        (
+            registry.HouseholdRegistered,
+            registry.EligibilityAssessed,
+            registry.HouseholdStatusChanged,
+            registry.HouseholdErased,
+        ),
     ),
     Durable(
         "notifications",
         "LANDLORDS",
-        (landlords.LandlordOnboarded,),
+        (
+            landlords.LandlordOnboarded,
+            landlords.UnitSubmitted,
+            landlords.UnitPublished,
+            landlords.UnitRejected,
+        ),
+    ),
+    Durable(
+        "notifications",
+        "MATCHING",
+        (
+            matching.OfferMade,
+            matching.OfferAccepted,
+            matching.OfferDeclined,
+            matching.OfferExpired,
+            matching.OfferWithdrawn,
+            matching.TenancyAgreed,
+            matching.HouseholdUnmatched,
+        ),
     ),
     Durable(
         "registry",

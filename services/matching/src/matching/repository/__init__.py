@@ -1,0 +1,1 @@
+"""All of the matching service's SQL, one module per concept."""

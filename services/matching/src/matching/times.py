@@ -1,0 +1,13 @@
+"""Datetimes read back from SQLite come without a zone; every value stored is UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def maybe_aware(value: datetime | None) -> datetime | None:
+    return None if value is None else aware(value)
