@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +57,18 @@ def ensure_keys(paths: StackPaths) -> None:
     """A dev issuer key pair, created once and kept, so tokens stay valid across restarts."""
     if not paths.private_key.exists() or not paths.jwks.exists():
         generate_signing_key(paths.keys)
+
+
+def ensure_link_keys(paths: StackPaths) -> Path:
+    """The key matching signs household links with, kept across restarts so sent links stay valid."""
+    path = paths.keys / "link-keys.json"
+    if not path.exists():
+        paths.keys.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            json.dumps({"1": base64.b64encode(os.urandom(32)).decode()}), encoding="utf-8"
+        )
+        path.chmod(0o600)
+    return path
 
 
 def ensure_passwords(paths: StackPaths) -> dict[str, str]:

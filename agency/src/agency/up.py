@@ -21,6 +21,7 @@ from agency.stack import (
     SERVICE_PORTS,
     StackPaths,
     ensure_keys,
+    ensure_link_keys,
     ensure_passwords,
     write_nats_config,
 )
@@ -112,6 +113,7 @@ def up(
     _check_ports({"nats": nats_port, "nats monitor": nats_http_port, **ports})
     ensure_keys(paths)
     passwords = ensure_passwords(paths)
+    link_keys = ensure_link_keys(paths)
     config = write_nats_config(paths, port=nats_port, http_port=nats_http_port, passwords=passwords)
     nats_url = f"nats://127.0.0.1:{nats_port}"
     urls = {s: f"http://127.0.0.1:{p}" for s, p in ports.items()}
@@ -137,6 +139,9 @@ def up(
             env = _service_env(
                 service, paths=paths, port=port, nats_url=nats_url, passwords=passwords, urls=urls
             )
+            if service == "matching":
+                env["LINK_KEYS_FILE"] = str(link_keys.resolve())
+                env["PUBLIC_BASE_URL"] = urls["matching"]
             children.append(
                 Child(
                     service,
