@@ -24,7 +24,7 @@ def _ports() -> tuple[int, int, int]:
     """A NATS port, a monitor port and the first of four consecutive free service ports."""
     while True:
         base = free_port()
-        if base + 4 < 65535 and not any(port_in_use(base + i) for i in range(4)):
+        if base + 5 < 65535 and not any(port_in_use(base + i) for i in range(5)):
             return free_port(), free_port(), base
 
 

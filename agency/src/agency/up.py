@@ -30,6 +30,7 @@ from shared.auth import Signer
 
 logger = logging.getLogger(__name__)
 
+DEMO_SMTP_PORT = 2525
 NATS_BINARY = Path(sysconfig.get_path("scripts")) / "nats-server"
 
 
@@ -105,12 +106,15 @@ def up(
     *, var: Path, nats_port: int, nats_http_port: int, base_port: int | None, ready_timeout_s: float
 ) -> int:
     paths = StackPaths(var)
+    smtp_port = DEMO_SMTP_PORT if base_port is None else base_port + len(SERVICE_PORTS)
     ports = (
         dict(SERVICE_PORTS)
         if base_port is None
         else {s: base_port + i for i, s in enumerate(SERVICE_PORTS)}
     )
-    _check_ports({"nats": nats_port, "nats monitor": nats_http_port, **ports})
+    _check_ports(
+        {"nats": nats_port, "nats monitor": nats_http_port, "demo SMTP sink": smtp_port, **ports}
+    )
     ensure_keys(paths)
     passwords = ensure_passwords(paths)
     link_keys = ensure_link_keys(paths)
@@ -142,6 +146,12 @@ def up(
             if service == "matching":
                 env["LINK_KEYS_FILE"] = str(link_keys.resolve())
                 env["PUBLIC_BASE_URL"] = urls["matching"]
+            if service == "notifications":
+                # No external account in the demo: email to a local SMTP sink, SMS to a file.
+                env["DEMO_SMTP_SINK_DIR"] = str((paths.var / "mail").resolve())
+                env["SMS_FILE_PATH"] = str((paths.var / "sms.jsonl").resolve())
+                env["LINK_SCHEMES"] = '["https", "http"]'
+                env["SMTP_PORT"] = str(smtp_port)
             children.append(
                 Child(
                     service,
@@ -165,6 +175,7 @@ def up(
             "\nA caseworker token (15 min; more with `.venv/bin/agency token --role caseworker|supervisor`):\n"
             f"  export TOKEN={token}\n"
             f'  curl -H "Authorization: Bearer $TOKEN" {urls["registry"]}/v1/households\n'
+            f"\nMessages households and landlords receive: email in {var}/mail/, SMS in {var}/sms.jsonl.\n"
             "\nLogs in var/logs/. Ctrl-C stops everything.\n"
         )
         out.flush()

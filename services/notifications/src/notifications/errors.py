@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from shared.errors import NotFound
+from shared.errors import Conflict, NotFound, Unauthenticated
 
 
 class MessageNotFound(NotFound):
     title = "Message not found"
+
+
+class NotRenderable(Conflict):
+    title = "The message cannot be rendered with the current templates"
+
+
+class InvalidReceipt(Unauthenticated):
+    title = "Delivery receipt signature invalid"
+    headers = {}
