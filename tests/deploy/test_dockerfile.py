@@ -25,7 +25,9 @@ def test_one_slim_python_image_per_service_argument() -> None:
 def test_pinned_requirements_then_our_packages() -> None:
     text = "\n".join(LINES)
     assert "pip install -r requirements/runtime.txt" in text
-    assert "pip install --no-deps --no-build-isolation ./shared ./agency ./services/${SERVICE}" in text
+    assert (
+        "pip install --no-deps --no-build-isolation ./shared ./agency ./services/${SERVICE}" in text
+    )
     assert "setuptools==" in text  # the build backend is pinned too, not fetched at build time
     for source in (c.split()[0] for c in _instructions("COPY")):
         path = source.replace("${SERVICE}", "registry")
