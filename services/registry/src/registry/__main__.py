@@ -1,7 +1,8 @@
-"""Entrypoint: `python -m registry` (serve), `migrate`, `outbox replay --since T`."""
+"""Entrypoint: `python -m registry` (serve), `migrate`, `outbox replay --since T`, `audit verify`."""
 
 import sys
 
+from registry import audit_cli
 from registry.app import create_app
 from registry.models import infra, metadata
 from registry.settings import Settings
@@ -9,9 +10,12 @@ from shared.runtime.commands import service_main
 
 
 def main() -> None:
+    argv = sys.argv[1:]
+    if argv[:1] == ["audit"]:
+        sys.exit(audit_cli.main(argv[1:], Settings()))
     sys.exit(
         service_main(
-            sys.argv[1:],
+            argv,
             settings=Settings(),
             create_app=create_app,
             package="registry",

@@ -7,6 +7,7 @@ from datetime import datetime
 from fastapi import FastAPI
 
 from registry import handlers
+from registry.audit_anchor import AnchorPublisher
 from registry.models import infra, metadata
 from registry.routes import routers
 from registry.rules_policy import registry_rules
@@ -27,7 +28,15 @@ def create_app(settings: Settings) -> FastAPI:
                 await lifecycle.expire_lapsed_isee(uow, rules=rules, now=now)
                 await uow.commit()
 
-        daily = [Job("isee-expiry", settings.recheck_interval_s, recheck)]
+        anchors = AnchorPublisher(runtime.db)
+
+        async def anchor(now: datetime) -> None:
+            await anchors.publish(runtime.broker.js if runtime.broker.is_connected else None, now)
+
+        daily = [
+            Job("isee-expiry", settings.recheck_interval_s, recheck),
+            Job("audit-anchor", settings.audit_anchor_interval_s, anchor, at_stop=True),
+        ]
         if retention is None:
             return daily  # no default period is shipped (DOMAIN §7.11): nothing is erased by age
 

@@ -74,7 +74,10 @@ def chain_hash(prev_hash: str, record: Auditable) -> str:
 
 
 def first_bad_seq(
-    records: Iterable[Auditable], *, anchor: tuple[int, str] | None = None
+    records: Iterable[Auditable],
+    *,
+    anchor: tuple[int, str] | None = None,
+    anchors: Iterable[tuple[int, str]] = (),
 ) -> int | None:
     """The seq where the chain stops being consistent, or None when it verifies.
 
@@ -93,13 +96,16 @@ def first_bad_seq(
             return min(record.seq, expected_seq)
         by_seq[record.seq] = record.hash
         prev_hash, expected_seq = record.hash, expected_seq + 1
-    if anchor is not None:
-        seq, head = anchor
+    bad: int | None = None
+    for seq, head in [*anchors, *([anchor] if anchor is not None else [])]:
         if seq not in by_seq:
-            return expected_seq
-        if by_seq[seq] != head:
-            return 1
-    return None
+            found = expected_seq  # the chain ends before a head that was published: a cut tail
+        elif by_seq[seq] != head:
+            found = 1  # a published head no longer matches: the chain was rewritten
+        else:
+            continue
+        bad = found if bad is None else min(bad, found)
+    return bad
 
 
 async def append(
@@ -134,11 +140,14 @@ async def append(
 
 
 async def verification(
-    uow: UnitOfWork, *, anchor: tuple[int, str] | None = None
+    uow: UnitOfWork,
+    *,
+    anchor: tuple[int, str] | None = None,
+    anchors: Iterable[tuple[int, str]] = (),
 ) -> AuditVerification:
-    """Verify the whole chain (against an anchor when given) and report its head."""
+    """Verify the whole chain (against the anchors given) and report its head."""
     records = await repository.audit_records(uow.session)
-    bad = first_bad_seq(records, anchor=anchor)
+    bad = first_bad_seq(records, anchor=anchor, anchors=anchors)
     head = records[-1] if records else None
     return AuditVerification(
         records=len(records),

@@ -16,3 +16,5 @@ class Settings(ServiceSettings):
     peer_services: list[str] = ["landlords", "matching", "notifications"]
     retention_interval_s: float = 24 * 3600.0
     recheck_interval_s: float = 6 * 3600.0
+    # RELIABILITY §3.7: the audit head is published every minute and at shutdown.
+    audit_anchor_interval_s: float = 60.0

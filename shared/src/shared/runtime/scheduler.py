@@ -21,6 +21,8 @@ class Job:
     name: str
     interval_s: float
     run: Callable[[datetime], Awaitable[None]]
+    # Also run once when the service stops (e.g. publishing the audit head at shutdown).
+    at_stop: bool = False
 
 
 class Scheduler:
@@ -73,5 +75,18 @@ class Scheduler:
         ]
 
     async def stop(self) -> None:
+        started = bool(self._tasks)
         for task in self._tasks:
             await cancel_and_wait(task)
+        self._tasks = []
+        if not started:
+            return
+        for job in self.jobs:
+            if job.at_stop:
+                try:
+                    await asyncio.wait_for(self.run_once(job), timeout=5)
+                except Exception as exc:
+                    logger.error(
+                        "job failed at stop",
+                        extra={"job": job.name, "error_type": type(exc).__name__},
+                    )
