@@ -21,6 +21,7 @@ async def on_offer_event(uow: UnitOfWork, event: offers.OfferEvent) -> None:
 SUBSCRIPTIONS: list[Subscription[Any]] = [
     Subscription(registry.HouseholdErased, on_household_erased),
     Subscription(matching.OfferMade, on_offer_event),
+    Subscription(matching.OfferVisitBooked, on_offer_event),
     Subscription(matching.OfferAccepted, on_offer_event),
     Subscription(matching.OfferDeclined, on_offer_event),
     Subscription(matching.OfferExpired, on_offer_event),

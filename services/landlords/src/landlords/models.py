@@ -138,6 +138,7 @@ class Offer(Row, table=True):
     smoker: bool | None = None
     respond_by: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     landlord_decide_by: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    visit_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     status: str = Field(max_length=30)
     entity_version: int
     decision: str | None = Field(default=None, max_length=10)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from landlords.unit_schemas import FreeText
 
@@ -58,6 +58,8 @@ class OfferLandlordView(BaseModel):
     agency_guarantee: bool
     respond_by: datetime | None
     landlord_decide_by: datetime | None
+    # The visit the caseworker booked with the household (DOMAIN.md 2.1), once booked.
+    visit_at: datetime | None = None
     status: str
     open: bool
     decision: str | None
@@ -65,6 +67,14 @@ class OfferLandlordView(BaseModel):
     decision_state: str | None
     decided_at: datetime | None
     created_at: datetime
+
+    @field_validator(
+        "respond_by", "landlord_decide_by", "visit_at", "decided_at", "created_at", mode="after"
+    )
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        """Every time is stored in UTC; SQLite reads it back without its zone."""
+        return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class OfferStaffView(OfferLandlordView):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from shared.events import matching, registry
@@ -19,6 +20,7 @@ LANDLORD_VIEW = {
     "agency_guarantee",
     "respond_by",
     "landlord_decide_by",
+    "visit_at",
     "status",
     "open",
     "decision",
@@ -190,6 +192,43 @@ async def test_out_of_order_events_converge(api: Any) -> None:
     await api.publish("matching", follow(made, matching.OfferExpired, 2), made)
     offer = await _offer(api, landlord, made.offer_id, status="expired", household_size=3)
     assert offer["open"] is False
+
+
+async def test_the_landlord_sees_the_booked_visit_date_even_out_of_order(api: Any) -> None:
+    landlord = await api.onboard()
+    unit = await _published_unit(api, landlord)
+    made = api.offer_made(landlord, unit)
+    visit_at = made.respond_by - timedelta(days=3)
+    await api.publish("matching", made)
+    sent = await _offer(api, landlord, made.offer_id, status="sent")
+    assert sent["visit_at"] is None
+    await api.publish("matching", follow(made, matching.OfferVisitBooked, 2, visit_at=visit_at))
+    booked = await _offer(api, landlord, made.offer_id, status="visit_booked")
+    assert datetime.fromisoformat(booked["visit_at"]) == visit_at
+    decided = await api.client.post(
+        f"/v1/offers/{made.offer_id}/decision",
+        json={"decision": "accept"},
+        headers=landlord.keyed(),
+    )
+    assert decided.status_code == 202
+
+    # Another offer: the household's acceptance (v3) overtakes the moved visit (v2).
+    unit2 = await _published_unit(api, landlord)
+    made2 = api.offer_made(landlord, unit2)
+    await api.publish(
+        "matching",
+        made2,
+        follow(made2, matching.OfferAccepted, 3, by="household"),
+        follow(made2, matching.OfferVisitBooked, 2, visit_at=visit_at),
+    )
+    both = await _offer(api, landlord, made2.offer_id, status="accepted_by_household")
+
+    async def dated() -> bool:
+        r = await api.client.get(f"/v1/offers/{made2.offer_id}", headers=landlord.headers)
+        return r.json()["visit_at"] is not None
+
+    await wait_until(dated)
+    assert both["status"] == "accepted_by_household"
 
 
 async def test_household_export_and_erasure(api: Any, jetstream_ops: Any) -> None:

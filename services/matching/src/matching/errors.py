@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, FieldError, Invalid, NotFound
 
 
 class RoundNotFound(NotFound):
@@ -31,3 +31,23 @@ class SeedNotRevealed(Conflict):
 
 class RefusalNotPending(Conflict):
     title = "The refusal is not waiting for a classification"
+
+
+def visit_in_the_past() -> Invalid:
+    return Invalid(
+        [FieldError("/visit_at", "future", "the visit must be booked for a future time")],
+        detail="The visit date is in the past",
+    )
+
+
+def visit_after_deadline() -> Invalid:
+    return Invalid(
+        [
+            FieldError(
+                "/visit_at",
+                "before_respond_by",
+                "the visit must take place before the household's answer is due",
+            )
+        ],
+        detail="The visit date is after the offer's response deadline",
+    )

@@ -168,6 +168,7 @@ class Offer(Row, table=True):
     classified_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     landlord_answer: str | None = Field(default=None, max_length=10)
     landlord_reason: str | None = Field(default=None, max_length=64)
+    visit_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     landlord_answered_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     closed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     created_at: datetime = Field(sa_type=DateTime(timezone=True))

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 ComuneName = Annotated[
     str, StringConstraints(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f]*$")
@@ -114,7 +114,14 @@ class OfferView(BaseModel):
     classification: str | None
     landlord_answer: str | None
     landlord_reason: str | None
+    visit_at: datetime | None = None
     created_at: datetime
+
+
+class VisitBooking(_Request):
+    """When the household will visit the unit, as arranged by the caseworker with both sides."""
+
+    visit_at: AwareDatetime
 
 
 class OfferPage(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -33,6 +33,12 @@ async def _answer(env: Any, offer_id: str, body: dict[str, Any], key: str | None
     return await env.client.post(f"/v1/offers/{offer_id}/response", json=body, headers=headers)
 
 
+def _visit_time(offer: dict[str, Any], days_before_deadline: int = 2) -> str:
+    return (
+        datetime.fromisoformat(offer["respond_by"]) - timedelta(days=days_before_deadline)
+    ).isoformat()
+
+
 async def _subjects(env: Any) -> list[str]:
     return [r["subject"] for r in await rows(env.svc, "outbox_event")]
 
@@ -48,7 +54,11 @@ def _landlord(offer: dict[str, Any], decision: str = "accept") -> landlords.Offe
 
 async def test_both_accept_make_a_tenancy_in_either_order(env: Any) -> None:
     first, second = await _offered(env, households=2, units=2)
-    visit = await env.client.post(f"/v1/offers/{first['id']}/visit", headers=env.staff(keyed=True))
+    visit = await env.client.post(
+        f"/v1/offers/{first['id']}/visit",
+        json={"visit_at": _visit_time(first)},
+        headers=env.staff(keyed=True),
+    )
     assert visit.status_code == 200
     assert visit.json()["status"] == "visit_booked"
     r = await _answer(env, first["id"], {"answer": "accept"})
@@ -211,3 +221,43 @@ async def test_t11_overlapping_rounds_never_offer_a_unit_twice(env: Any) -> None
     assert sorted(r.status_code for r in results) in ([200, 200], [200, 409])
     open_offers = [o for o in await env.offers() if o["open"]]
     assert len(open_offers) == 1
+
+
+async def test_a_booked_visit_has_a_date_both_sides_learn_and_can_be_moved(env: Any) -> None:
+    (offer,) = await _offered(env)
+    url = f"/v1/offers/{offer['id']}/visit"
+    missing = await env.client.post(url, json={}, headers=env.staff(keyed=True))
+    assert missing.status_code == 422
+    naive = await env.client.post(
+        url, json={"visit_at": "2030-01-01T10:00:00"}, headers=env.staff(keyed=True)
+    )
+    assert naive.status_code == 422
+    past = await env.client.post(
+        url, json={"visit_at": "2020-01-01T10:00:00+00:00"}, headers=env.staff(keyed=True)
+    )
+    assert past.status_code == 422
+    assert past.json()["errors"][0]["pointer"] == "/visit_at"
+    assert past.json()["errors"][0]["code"] == "future"
+    late = await env.client.post(
+        url, json={"visit_at": _visit_time(offer, -1)}, headers=env.staff(keyed=True)
+    )
+    assert late.status_code == 422
+    assert late.json()["errors"][0]["code"] == "before_respond_by"
+
+    first, moved = _visit_time(offer, 3), _visit_time(offer, 1)
+    booked = await env.client.post(url, json={"visit_at": first}, headers=env.staff(keyed=True))
+    assert booked.status_code == 200
+    assert booked.json()["status"] == "visit_booked"
+    assert datetime.fromisoformat(booked.json()["visit_at"]) == datetime.fromisoformat(first)
+    again = await env.client.post(url, json={"visit_at": moved}, headers=env.staff(keyed=True))
+    assert datetime.fromisoformat(again.json()["visit_at"]) == datetime.fromisoformat(moved)
+    events = [
+        r for r in await rows(env.svc, "outbox_event") if r["subject"].endswith("visit_booked.v1")
+    ]
+    assert len(events) == 2
+    assert [e["aggregate_id"] for e in events] == [offer["id"], offer["id"]]
+
+    accepted = await _answer(env, offer["id"], {"answer": "accept"})
+    assert accepted.status_code == 200
+    closed = await env.client.post(url, json={"visit_at": moved}, headers=env.staff(keyed=True))
+    assert closed.status_code == 409

@@ -50,6 +50,18 @@ class OfferMade(EntityEvent):
     charges_eur: Euros
 
 
+class OfferVisitBooked(EntityEvent):
+    """The caseworker booked the household's visit of the unit (DOMAIN.md 2.1): both sides learn when."""
+
+    subject: ClassVar[str] = "matching.offer.visit_booked.v1"
+
+    offer_id: uuid.UUID
+    household_id: uuid.UUID
+    unit_id: uuid.UUID
+    landlord_id: uuid.UUID
+    visit_at: datetime
+
+
 class OfferAccepted(EntityEvent):
     """One side accepted; `by` says which."""
 

@@ -82,6 +82,7 @@ DURABLES: tuple[Durable, ...] = (
         "MATCHING",
         (
             matching.OfferMade,
+            matching.OfferVisitBooked,
             matching.OfferAccepted,
             matching.OfferDeclined,
             matching.OfferExpired,

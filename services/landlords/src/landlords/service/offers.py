@@ -42,6 +42,7 @@ def _view_fields(row: Offer, *, guarantee: bool) -> dict[str, Any]:
         "agency_guarantee": guarantee,
         "respond_by": row.respond_by,
         "landlord_decide_by": row.landlord_decide_by,
+        "visit_at": row.visit_at,
         "status": row.status,
         "open": row.status in OPEN,
         "decision": row.decision,
@@ -159,6 +160,7 @@ async def decide_offer(
 
 OfferEvent = (
     matching.OfferMade
+    | matching.OfferVisitBooked
     | matching.OfferAccepted
     | matching.OfferDeclined
     | matching.OfferExpired
@@ -170,6 +172,8 @@ OfferEvent = (
 def _status_of(event: OfferEvent) -> str:
     if isinstance(event, matching.OfferMade):
         return "sent"
+    if isinstance(event, matching.OfferVisitBooked):
+        return "visit_booked"
     if isinstance(event, matching.OfferAccepted):
         return "confirmed_by_landlord" if event.by == "landlord" else "accepted_by_household"
     if isinstance(event, matching.OfferDeclined):
@@ -223,6 +227,8 @@ async def apply_offer_event(uow: UnitOfWork, *, event: OfferEvent, now: datetime
         row.smoker = event.smoker
         row.respond_by = event.respond_by
         row.landlord_decide_by = event.landlord_decide_by
+    if isinstance(event, matching.OfferVisitBooked) and (newer or row.visit_at is None):
+        row.visit_at = event.visit_at  # a later event may have overtaken it: keep the date anyway
     if newer:
         row.status = status
         row.entity_version = event.entity_version

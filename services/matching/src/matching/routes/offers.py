@@ -9,7 +9,13 @@ from fastapi import APIRouter, Query, Request, Response
 
 from matching.deps import Caseworker
 from matching.pagination import decode_cursor
-from matching.schemas import OfferPage, OfferResponse, OfferView, RefusalClassification
+from matching.schemas import (
+    OfferPage,
+    OfferResponse,
+    OfferView,
+    RefusalClassification,
+    VisitBooking,
+)
 from matching.service import offers
 from shared.runtime.deps import Runtime, UoW
 from shared.runtime.problems import problem_responses
@@ -111,17 +117,21 @@ async def classify(
 @router.post(
     "/{offer_id}/visit",
     response_model=OfferView,
-    summary="Record that the caseworker booked the household's visit",
+    summary="Book (or move) the household's visit of the unit; household and landlord learn the date",
     responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422),
 )
 async def book_visit(
-    offer_id: uuid.UUID, request: Request, principal: Caseworker, runtime: Runtime
+    offer_id: uuid.UUID,
+    body: VisitBooking,
+    request: Request,
+    principal: Caseworker,
+    runtime: Runtime,
 ) -> Response:
     return await runtime.idempotency.run(
         request,
         principal,
         lambda uow: offers.book_visit(
-            uow, offer_id=offer_id, by=principal.id, now=runtime.db.clock()
+            uow, offer_id=offer_id, visit_at=body.visit_at, now=runtime.db.clock()
         ),
         status_code=200,
     )

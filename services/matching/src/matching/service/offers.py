@@ -7,7 +7,12 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from matching.errors import OfferNotFound, RefusalNotPending
+from matching.errors import (
+    OfferNotFound,
+    RefusalNotPending,
+    visit_after_deadline,
+    visit_in_the_past,
+)
 from matching.models import OPEN_STATES, Offer, Tenancy
 from matching.pagination import next_cursor
 from matching.repository import offers as offer_repo
@@ -40,6 +45,7 @@ def offer_view(offer: Offer) -> OfferView:
         classification=offer.classification,
         landlord_answer=offer.landlord_answer,
         landlord_reason=offer.landlord_reason,
+        visit_at=aware(offer.visit_at) if offer.visit_at is not None else None,
         created_at=aware(offer.created_at),
     )
 
@@ -123,19 +129,35 @@ async def agree_if_both(uow: UnitOfWork, *, offer: Offer, now: datetime) -> Offe
     return offer
 
 
-async def book_visit(uow: UnitOfWork, *, offer_id: uuid.UUID, by: str, now: datetime) -> OfferView:
-    """The caseworker arranged the visit (DOMAIN.md 2.1 step 7): approved|sent -> visit_booked."""
-    await load_offer(uow, offer_id)
+async def book_visit(
+    uow: UnitOfWork, *, offer_id: uuid.UUID, visit_at: datetime, now: datetime
+) -> OfferView:
+    """The caseworker arranged the visit (DOMAIN.md 2.1 step 7): approved|sent -> visit_booked.
+
+    A booked visit can be moved: the new date replaces the old and both sides are told again.
+    """
+    if visit_at <= now:
+        raise visit_in_the_past()
+    offer = await load_offer(uow, offer_id)
+    if visit_at > aware(offer.respond_by):
+        raise visit_after_deadline()
     if not await offer_repo.transition(
         uow.session,
         offer_id=offer_id,
-        expected=("approved", "sent"),
+        expected=("approved", "sent", "visit_booked"),
         now=now,
         deadline="respond_by",
-        values={"status": "visit_booked"},
+        values={"status": "visit_booked", "visit_at": visit_at},
     ):
         raise OfferNotOpen()
-    return offer_view(await load_offer(uow, offer_id))
+    offer = await load_offer(uow, offer_id)
+    uow.emit(
+        matching.OfferVisitBooked(
+            entity_version=offer.version, occurred_at=now, visit_at=visit_at, **event_ids(offer)
+        ),
+        aggregate_id=str(offer.id),
+    )
+    return offer_view(offer)
 
 
 async def respond(
