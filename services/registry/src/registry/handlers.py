@@ -39,6 +39,40 @@ def subscriptions(rules: RegistryRules) -> list[Subscription[Any]]:
             now=uow.clock(),
         )
 
+    async def on_offer_declined(uow: UnitOfWork, event: matching.OfferDeclined) -> None:
+        if event.by != "landlord":
+            return  # the household's refusal: its classification decides (on_refusal_classified)
+        await lifecycle.offer_closed(
+            uow,
+            household_id=event.household_id,
+            programme=None,
+            reason_code="offer_refused_by_landlord",
+            rules=rules,
+            now=uow.clock(),
+        )
+
+    async def on_offer_withdrawn(uow: UnitOfWork, event: matching.OfferWithdrawn) -> None:
+        await lifecycle.offer_closed(
+            uow,
+            household_id=event.household_id,
+            programme=None,
+            reason_code="offer_withdrawn",
+            rules=rules,
+            now=uow.clock(),
+        )
+
+    async def on_offer_expired(uow: UnitOfWork, event: matching.OfferExpired) -> None:
+        if event.no_response:
+            return  # the household's silence is a refusal: its classification decides
+        await lifecycle.offer_closed(
+            uow,
+            household_id=event.household_id,
+            programme=None,
+            reason_code="offer_expired",
+            rules=rules,
+            now=uow.clock(),
+        )
+
     async def on_tenancy_agreed(uow: UnitOfWork, event: matching.TenancyAgreed) -> None:
         await lifecycle.tenancy_agreed(
             uow, household_id=event.household_id, rules=rules, now=uow.clock()
@@ -61,6 +95,9 @@ def subscriptions(rules: RegistryRules) -> list[Subscription[Any]]:
         Subscription(matching.HouseholdErasureConfirmed, on_erasure_confirmed),
         Subscription(matching.OfferMade, on_offer_made),
         Subscription(matching.TenancyAgreed, on_tenancy_agreed),
+        Subscription(matching.OfferDeclined, on_offer_declined),
+        Subscription(matching.OfferWithdrawn, on_offer_withdrawn),
+        Subscription(matching.OfferExpired, on_offer_expired),
         Subscription(matching.RefusalClassified, on_refusal_classified),
         Subscription(landlords.HouseholdErasureConfirmed, on_erasure_confirmed),
         Subscription(notifications.HouseholdErasureConfirmed, on_erasure_confirmed),

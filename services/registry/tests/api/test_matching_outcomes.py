@@ -8,7 +8,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from shared.events.base import Event
-from shared.events.matching import OfferMade, RefusalClassified, TenancyAgreed
+from shared.events.matching import (
+    OfferDeclined,
+    OfferExpired,
+    OfferMade,
+    OfferWithdrawn,
+    RefusalClassified,
+    TenancyAgreed,
+)
 from shared.testing.nats import NatsServer
 from shared.testing.producing import inject
 from shared.testing.waiting import wait_until
@@ -98,6 +105,59 @@ async def test_an_offer_then_a_tenancy_move_the_programme_to_offered_then_housed
         agency = [c for c in changes if c["programme"] == "agency"]
         assert [c["to_status"] for c in agency][-2:] == ["offered", "housed"]
         assert agency[-1]["actor_kind"] == "system"
+
+
+async def test_an_offer_closed_without_the_households_refusal_puts_it_back_in_the_queue(
+    started: Started, clean_streams: NatsServer
+) -> None:
+    async with started() as registry:
+        hid = (await registry.eligible())["id"]
+        # The landlord declines, the unit is withdrawn, the landlord lets its deadline pass.
+        for close in (
+            lambda o: OfferDeclined(
+                by="landlord", reason_code="PETS_MISMATCH", **_ids(o), entity_version=2
+            ),
+            lambda o: OfferWithdrawn(reason_code="UNIT_WITHDRAWN", **_ids(o), entity_version=2),
+            lambda o: OfferExpired(no_response=False, **_ids(o), entity_version=2),
+        ):
+            offer = _offer(hid)
+            await _publish(clean_streams, offer)
+            await _status_becomes(registry, hid, "offered")
+            await _publish(clean_streams, close(offer))
+            await _status_becomes(registry, hid, "eligible")
+        changes = (
+            await registry.client.get(f"/v1/households/{hid}/status", headers=registry.staff())
+        ).json()["changes"]
+        reasons = [c["reason_code"] for c in changes if c["to_status"] == "eligible"][-3:]
+        assert reasons == ["offer_refused_by_landlord", "offer_withdrawn", "offer_expired"]
+
+        # The household's own refusal or silence waits for its classification instead.
+        offer = _offer(hid)
+        await _publish(clean_streams, offer)
+        await _status_becomes(registry, hid, "offered")
+        await _publish(
+            clean_streams,
+            OfferDeclined(
+                by="household", reason_code="PREFERENCE", **_ids(offer), entity_version=2
+            ),
+            OfferExpired(no_response=True, **_ids(offer), entity_version=3),
+        )
+        await _publish(clean_streams, _refusal(hid, "unjustified", offer_id=offer.offer_id))
+        await _status_becomes(registry, hid, "suspended")
+        changes = (
+            await registry.client.get(f"/v1/households/{hid}/status", headers=registry.staff())
+        ).json()["changes"]
+        # Straight from offered to suspended: neither the refusal nor the silence re-queued it.
+        assert [c["to_status"] for c in changes][-2:] == ["offered", "suspended"]
+
+
+def _ids(offer: OfferMade) -> dict[str, Any]:
+    return {
+        "offer_id": offer.offer_id,
+        "household_id": offer.household_id,
+        "unit_id": offer.unit_id,
+        "landlord_id": offer.landlord_id,
+    }
 
 
 async def test_unjustified_refusals_suspend_then_exclude_and_justified_ones_cost_nothing(

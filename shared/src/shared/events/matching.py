@@ -102,12 +102,15 @@ class RefusalClassified(EntityEvent):
 
 
 class OfferExpired(EntityEvent):
+    """A deadline passed; `no_response` when the household never answered (a refusal follows)."""
+
     subject: ClassVar[str] = "matching.offer.expired.v1"
 
     offer_id: uuid.UUID
     household_id: uuid.UUID
     unit_id: uuid.UUID
     landlord_id: uuid.UUID
+    no_response: bool = False
 
 
 class OfferWithdrawn(EntityEvent):

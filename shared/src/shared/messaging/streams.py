@@ -129,6 +129,9 @@ DURABLES: tuple[Durable, ...] = (
         (
             matching.HouseholdErasureConfirmed,
             matching.OfferMade,
+            matching.OfferDeclined,
+            matching.OfferExpired,
+            matching.OfferWithdrawn,
             matching.TenancyAgreed,
             matching.RefusalClassified,
         ),

@@ -105,7 +105,10 @@ async def expire_due(uow: UnitOfWork, *, policy: Policy, now: datetime) -> int:
         expired += 1
         uow.emit(
             matching.OfferExpired(
-                entity_version=offer.version, occurred_at=now, **event_ids(offer)
+                entity_version=offer.version,
+                occurred_at=now,
+                no_response=silent,
+                **event_ids(offer),
             ),
             aggregate_id=str(offer.id),
         )

@@ -168,6 +168,29 @@ async def offer_made(
     )
 
 
+async def offer_closed(
+    uow: UnitOfWork,
+    *,
+    household_id: uuid.UUID,
+    programme: str | None,
+    reason_code: str,
+    rules: RegistryRules,
+    now: datetime,
+) -> None:
+    """An offer ended without the household's refusal (the landlord declined, the unit was
+    withdrawn, the landlord let the deadline pass): the household waits again, position kept."""
+    await _matching_move(
+        uow,
+        household_id=household_id,
+        programme=programme,
+        expected=HouseholdStatus.OFFERED,
+        to=HouseholdStatus.ELIGIBLE,
+        reason_code=reason_code,
+        rules=rules,
+        now=now,
+    )
+
+
 async def tenancy_agreed(
     uow: UnitOfWork, *, household_id: uuid.UUID, rules: RegistryRules, now: datetime
 ) -> None:
