@@ -146,6 +146,11 @@ class OfferExpired(MessageParams):
     comune: ComuneText
 
 
+class VisitBooked(MessageParams):
+    comune: ComuneText
+    visit_at: AwareDatetime
+
+
 class OfferWithdrawn(MessageParams):
     comune: ComuneText
     reason: WithdrawnReason
@@ -200,6 +205,12 @@ class HouseholdAnswered(MessageParams):
     answer: LandlordAnswer
 
 
+class LandlordVisitBooked(MessageParams):
+    unit_ref: UnitRef
+    comune: ComuneText
+    visit_at: AwareDatetime
+
+
 class LandlordTenancyAgreed(MessageParams):
     unit_ref: UnitRef
     comune: ComuneText
@@ -213,6 +224,7 @@ class MessageKind(StrEnum):
     OFFER_MADE = "household.offer_made"
     OFFER_REMINDER = "household.offer_reminder"
     OFFER_EXPIRED = "household.offer_expired"
+    VISIT_BOOKED = "household.visit_booked"
     OFFER_WITHDRAWN = "household.offer_withdrawn"
     TENANCY_AGREED = "household.tenancy_agreed"
     STATUS_CHANGED = "household.status_changed"
@@ -222,6 +234,7 @@ class MessageKind(StrEnum):
     UNIT_REJECTED = "landlord.unit_rejected"
     OFFER_ON_UNIT = "landlord.offer_on_unit"
     HOUSEHOLD_ANSWERED = "landlord.household_answered"
+    LANDLORD_VISIT_BOOKED = "landlord.visit_booked"
     LANDLORD_TENANCY_AGREED = "landlord.tenancy_agreed"
 
     @property
@@ -254,6 +267,7 @@ CATALOG: Mapping[MessageKind, KindSpec] = {
         KindSpec(MessageKind.OFFER_MADE, OfferMade, _BOTH, needs_link=True),
         KindSpec(MessageKind.OFFER_REMINDER, OfferReminder, _BOTH, needs_link=True),
         KindSpec(MessageKind.OFFER_EXPIRED, OfferExpired, _BOTH),
+        KindSpec(MessageKind.VISIT_BOOKED, VisitBooked, _BOTH),
         KindSpec(MessageKind.OFFER_WITHDRAWN, OfferWithdrawn, _BOTH),
         KindSpec(MessageKind.TENANCY_AGREED, TenancyAgreed, _BOTH),
         KindSpec(MessageKind.STATUS_CHANGED, StatusChanged, _BOTH),
@@ -263,6 +277,7 @@ CATALOG: Mapping[MessageKind, KindSpec] = {
         KindSpec(MessageKind.UNIT_REJECTED, UnitRejected, _EMAIL),
         KindSpec(MessageKind.OFFER_ON_UNIT, OfferOnUnit, _BOTH),
         KindSpec(MessageKind.HOUSEHOLD_ANSWERED, HouseholdAnswered, _EMAIL),
+        KindSpec(MessageKind.LANDLORD_VISIT_BOOKED, LandlordVisitBooked, _EMAIL),
         KindSpec(MessageKind.LANDLORD_TENANCY_AGREED, LandlordTenancyAgreed, _EMAIL),
     )
 }

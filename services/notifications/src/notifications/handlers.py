@@ -112,6 +112,11 @@ async def on_offer_expired(uow: UnitOfWork, event: matching.OfferExpired) -> Non
         await _queue(uow, event.event_id, planning.offer_expired(facts))
 
 
+async def on_visit_booked(uow: UnitOfWork, event: matching.OfferVisitBooked) -> None:
+    if (facts := await _facts(uow, event)) is not None:
+        await _queue(uow, event.event_id, planning.visit_booked(facts, visit_at=event.visit_at))
+
+
 async def on_offer_withdrawn(uow: UnitOfWork, event: matching.OfferWithdrawn) -> None:
     await service.close_offer(uow, offer_id=event.offer_id)
     if (facts := await _facts(uow, event)) is not None:
@@ -139,6 +144,7 @@ SUBSCRIPTIONS: list[Subscription[Any]] = [
     Subscription(landlords.UnitPublished, on_unit_published),
     Subscription(landlords.UnitRejected, on_unit_rejected),
     Subscription(matching.OfferMade, on_offer_made),
+    Subscription(matching.OfferVisitBooked, on_visit_booked),
     Subscription(matching.OfferAccepted, on_offer_accepted),
     Subscription(matching.OfferDeclined, on_offer_declined),
     Subscription(matching.OfferExpired, on_offer_expired),

@@ -180,6 +180,24 @@ def offer_expired(facts: OfferFacts) -> list[Plan]:
     return [_household(MessageKind.OFFER_EXPIRED, facts.household_id, params)]
 
 
+def visit_booked(facts: OfferFacts, *, visit_at: datetime) -> list[Plan]:
+    """Both sides learn when the caseworker booked the visit (moved: told again)."""
+    return [
+        _household(
+            MessageKind.VISIT_BOOKED,
+            facts.household_id,
+            catalog.VisitBooked(comune=facts.comune, visit_at=visit_at),
+        ),
+        _landlord(
+            MessageKind.LANDLORD_VISIT_BOOKED,
+            facts.landlord_id,
+            catalog.LandlordVisitBooked(
+                unit_ref=str(facts.unit_id), comune=facts.comune, visit_at=visit_at
+            ),
+        ),
+    ]
+
+
 def offer_withdrawn(facts: OfferFacts, *, reason_code: str) -> list[Plan]:
     params = catalog.OfferWithdrawn(
         comune=facts.comune, reason=_code(reason_code, WithdrawnReason, "OTHER")

@@ -74,6 +74,7 @@ def samples(kind: MessageKind, *, comune: str = LONGEST_COMUNE) -> list[dict[str
         ],
         MessageKind.OFFER_REMINDER: [{"comune": comune, "respond_by": DEADLINE}],
         MessageKind.OFFER_EXPIRED: [{"comune": comune}],
+        MessageKind.VISIT_BOOKED: [{"comune": comune, "visit_at": DEADLINE}],
         MessageKind.OFFER_WITHDRAWN: [
             {"comune": comune, "reason": r}
             for r in ("UNIT_NO_LONGER_AVAILABLE", "APPLICATION_STATUS_CHANGED", "OTHER")
@@ -114,6 +115,7 @@ def samples(kind: MessageKind, *, comune: str = LONGEST_COMUNE) -> list[dict[str
             {**unit, "programme": "sas", "household_size": n, "respond_by": DEADLINE}
             for n in (1, BOUNDS.household_size_max)
         ],
+        MessageKind.LANDLORD_VISIT_BOOKED: [{**unit, "visit_at": DEADLINE}],
         MessageKind.HOUSEHOLD_ANSWERED: [{**unit, "answer": a} for a in ("accepted", "declined")],
         MessageKind.LANDLORD_TENANCY_AGREED: [unit, {**unit, "sign_by": date(2027, 1, 4)}],
     }

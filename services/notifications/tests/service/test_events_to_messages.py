@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from shared.events import landlords, matching
 from shared.testing.producing import inject
@@ -131,3 +132,34 @@ async def test_a_storm_of_100_redeliveries_queues_one_message(harness: Harness) 
     ]
     assert len(h.emails()) == 1
     assert h.provider.requests == []
+
+
+async def test_a_booked_visit_tells_both_sides_the_date_in_their_language(harness: Harness) -> None:
+    h = harness
+    hid = h.world.household(language="it")
+    lid = h.world.landlord(language="en")
+    made = ev.offer_made(hid, lid, unit_id=uuid.uuid4())
+    visit_at = made.respond_by - timedelta(days=2)
+    booked = ev.follow(made, matching.OfferVisitBooked, 2, visit_at=visit_at)
+    await h.publish("registry", ev.registered(hid, language="it"))
+    await h.publish("matching", made, booked, booked)  # a redelivered copy adds nothing
+    kinds = {"household.visit_booked", "landlord.visit_booked"}
+    await _rows_for(h, 2, template="household.visit_booked")
+    await _rows_for(h, 1, template="landlord.visit_booked")
+    await h.send()
+    rows = [r for r in await h.rows() if r["template"] in kinds]
+    assert sorted((r["template"], r["channel"]) for r in rows) == [
+        ("household.visit_booked", "email"),
+        ("household.visit_booked", "sms"),
+        ("landlord.visit_booked", "email"),
+    ]
+    mails = {m["To"].addresses[0].addr_spec[0]: m for m in h.emails() if "isit" in m["Subject"]}
+    day = visit_at.astimezone(ZoneInfo("Europe/Rome"))
+    assert mails["h"]["Content-Language"] == "it"
+    assert mails["h"]["Subject"].startswith("Visita dell'alloggio a Cremona")
+    assert day.strftime("%H:%M") in mails["h"]["Subject"]
+    assert mails["l"]["Content-Language"] == "en"
+    assert f"Unit {made.unit_id}" in mails["l"]["Subject"]
+    sms = [d["text"] for d in h.provider.delivered if "visita" in d["text"]]
+    assert len(sms) == 1
+    assert day.strftime("%H:%M") in sms[0]

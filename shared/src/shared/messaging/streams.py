@@ -115,6 +115,7 @@ DURABLES: tuple[Durable, ...] = (
         "MATCHING",
         (
             matching.OfferMade,
+            matching.OfferVisitBooked,
             matching.OfferAccepted,
             matching.OfferDeclined,
             matching.OfferExpired,
