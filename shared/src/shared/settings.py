@@ -47,7 +47,10 @@ class ServiceSettings(BaseSettings):
     max_ack_pending: int = 100
     fetch_batch: int = 10
     fetch_timeout_s: float = 5.0
-    fetch_heartbeat_s: float = 1.0
+    # 0 = no idle heartbeat on pulls. nats-py 2.16 sends a heartbeat without `expires` when its
+    # local queue already holds messages; the server answers 400 "heartbeat value too large" and
+    # those messages wait out ack_wait (nats-io/nats.py#794). RELIABILITY §2.1's 1 s returns with a fix.
+    fetch_heartbeat_s: float = 0.0
     nak_base_s: float = 0.5
     nak_cap_s: float = 30.0
     broker_lost_after_s: float = 30.0

@@ -31,6 +31,12 @@ logger = logging.getLogger(__name__)
 E = TypeVar("E", bound=Event)
 
 
+def _api_code(exc: Exception) -> str | None:
+    """A JetStream API error's status and error code (e.g. "409/10085"): never a payload."""
+    code, err_code = getattr(exc, "code", None), getattr(exc, "err_code", None)
+    return None if code is None and err_code is None else f"{code}/{err_code}"
+
+
 @dataclass(frozen=True)
 class Subscription(Generic[E]):
     """A handler for one event type; it runs inside the consumer's unit of work and never commits."""
@@ -294,7 +300,7 @@ class Consumer:
                     msgs = await sub.fetch(
                         self.tuning.fetch_batch,
                         timeout=self.tuning.fetch_timeout_s,
-                        heartbeat=self.tuning.fetch_heartbeat_s,
+                        heartbeat=self.tuning.fetch_heartbeat_s or None,
                     )
                 except TimeoutError:
                     msgs = []
@@ -324,7 +330,11 @@ class Consumer:
                 attempt += 1
                 logger.warning(
                     "consumer error; re-binding",
-                    extra={"durable": self.durable.name, "error_type": type(exc).__name__},
+                    extra={
+                        "durable": self.durable.name,
+                        "error_type": type(exc).__name__,
+                        "error_code": _api_code(exc),
+                    },
                 )
                 sub = await self._rebind(sub)
                 await asyncio.sleep(delay)

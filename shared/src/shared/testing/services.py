@@ -28,7 +28,7 @@ FAST = {
     "max_deliver": 5,
     "max_ack_pending": 20,
     "fetch_timeout_s": 0.5,
-    "fetch_heartbeat_s": 0.2,
+    "fetch_heartbeat_s": 0.0,  # as in production (see ServiceSettings)
     "nak_base_s": 0.01,
     "nak_cap_s": 0.05,
     "broker_lost_after_s": 2.0,
