@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import ctypes
+import ctypes.util
 import logging
 import multiprocessing
+import os
+import signal
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -26,6 +30,23 @@ from shared.faults import crashpoint
 logger = logging.getLogger(__name__)
 
 STOP_GRACE_S = 2.0  # a stopping worker finishes its database call; a long solve is abandoned
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with(parent_pid: int) -> None:
+    """In a worker process: exit when the service dies, even by SIGKILL (no orphaned solvers)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the service died before the signal was armed
+        os._exit(1)
+
+
+def _ready() -> bool:
+    """A no-op that makes a worker start and import numpy and OR-Tools ahead of the first round."""
+    return True
 
 
 def solve_text(problem_text: str) -> str:
@@ -49,11 +70,20 @@ class SolverPool:
         pool = self._shared.get(self.processes)
         if pool is None:
             pool = ProcessPoolExecutor(
-                max_workers=self.processes, mp_context=multiprocessing.get_context("spawn")
+                max_workers=self.processes,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_die_with,
+                initargs=(os.getpid(),),
             )
             self._shared[self.processes] = pool
             atexit.register(pool.shutdown, wait=False, cancel_futures=True)
         return pool
+
+    def warm(self) -> None:
+        """Start the workers now, so the first round does not pay their start-up (seconds)."""
+        with contextlib.suppress(Exception):
+            for _ in range(self.processes):
+                self._executor().submit(_ready)
 
     async def solve(self, problem_text: str) -> Result:
         loop = asyncio.get_running_loop()
@@ -83,6 +113,7 @@ class RoundRunner:
         self._wake.set()
 
     def start(self) -> None:
+        self.pool.warm()
         self.db.on_events_committed.append(self.wake)
         self._task = asyncio.create_task(self._loop(), name="round-runner")
 
