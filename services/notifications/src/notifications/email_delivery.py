@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 import ssl
 import uuid
 from dataclasses import dataclass
@@ -19,6 +20,9 @@ from notifications.delivery_errors import PermanentDeliveryError, TransientDeliv
 from notifications.rendering import RenderedMessage
 
 SmtpSecurity = Literal["none", "starttls", "tls"]
+# RFC 5322 §2.1.1's hard limit. At 78 (policy.SMTP) the generator folds just before an encoded word
+# and leaves the space before the fold, so a reader sees "Cremona  è" with two spaces.
+WIDE_SMTP = email.policy.SMTP.clone(max_line_length=998)
 MAX_ADDRESS_CHARS = 254  # RFC 5321 §4.5.3.1.3: the longest path an SMTP server must accept
 
 
@@ -88,6 +92,15 @@ def build_email(
     return msg
 
 
+def _wire(message: EmailMessage) -> EmailMessage | bytes:
+    """The bytes to send, folded wide; an internationalised address keeps aiosmtplib's SMTPUTF8 path."""
+    if not all(
+        a.addr_spec.isascii() for a in [*message["To"].addresses, *message["From"].addresses]
+    ):
+        return message
+    return message.as_bytes(policy=WIDE_SMTP)
+
+
 def _classify_response(
     code: int, *, prefix: str
 ) -> TransientDeliveryError | PermanentDeliveryError:
@@ -108,8 +121,9 @@ async def send_email(*, message: EmailMessage, config: SmtpConfig) -> EmailAccep
     password = config.password.get_secret_value() if config.password is not None else None
     try:
         errors, response = await aiosmtplib.send(
-            message,
+            _wire(message),
             sender=config.bounce_address or config.sender,
+            recipients=[a.addr_spec for a in message["To"].addresses],
             hostname=config.host,
             port=config.port,
             username=config.username,
