@@ -196,7 +196,8 @@ class OfferOnUnit(MessageParams):
     comune: ComuneText
     programme: Programme
     household_size: Annotated[int, Field(ge=1, le=BOUNDS.household_size_max)]
-    respond_by: AwareDatetime
+    respond_by: AwareDatetime  # the household's deadline
+    decide_by: AwareDatetime | None = None  # the landlord's, after the visit
 
 
 class HouseholdAnswered(MessageParams):

@@ -149,7 +149,8 @@ def offer_made(event: matching.OfferMade) -> list[Plan]:
         comune=event.comune,
         programme=event.programme,
         household_size=event.household_size,
-        respond_by=event.landlord_decide_by or event.respond_by,
+        respond_by=event.respond_by,
+        decide_by=event.landlord_decide_by,
     )
     return [
         _household(MessageKind.OFFER_MADE, event.household_id, household, offer_id=event.offer_id),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from notifications.catalog import BOUNDS, MessageKind
@@ -112,8 +112,9 @@ def samples(kind: MessageKind, *, comune: str = LONGEST_COMUNE) -> list[dict[str
             )
         ],
         MessageKind.OFFER_ON_UNIT: [
-            {**unit, "programme": "sas", "household_size": n, "respond_by": DEADLINE}
+            {**unit, "programme": "sas", "household_size": n, "respond_by": DEADLINE} | extra
             for n in (1, BOUNDS.household_size_max)
+            for extra in ({}, {"decide_by": DEADLINE + timedelta(days=5)})
         ],
         MessageKind.LANDLORD_VISIT_BOOKED: [{**unit, "visit_at": DEADLINE}],
         MessageKind.HOUSEHOLD_ANSWERED: [{**unit, "answer": a} for a in ("accepted", "declined")],

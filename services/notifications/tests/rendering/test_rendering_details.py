@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -121,7 +121,20 @@ def test_landlord_offer_tells_household_size_only() -> None:
         "programme",
         "household_size",
         "respond_by",
+        "decide_by",
     }
+
+
+def test_landlord_offer_gives_the_households_deadline_and_its_own() -> None:
+    household_by = datetime(2026, 12, 14, 22, 59, tzinfo=UTC)
+    params = {
+        **samples(MessageKind.OFFER_ON_UNIT)[0],
+        "respond_by": household_by,
+        "decide_by": household_by + timedelta(days=5),
+    }
+    msg = render(MessageKind.OFFER_ON_UNIT, language="it", params=params, channel="email")
+    assert "Il nucleo ha tempo fino al 14/12/2026" in msg.text
+    assert "confermare entro il 19/12/2026" in msg.text
 
 
 def test_agency_contact_comes_from_configuration() -> None:

@@ -43,6 +43,7 @@ def test_status_changes_other_than_suspension_or_exclusion_say_nothing() -> None
 
 def test_an_offer_tells_the_landlord_only_the_household_size() -> None:
     made = ev.offer_made(uuid.uuid4(), uuid.uuid4())
+    made = made.model_copy(update={"landlord_decide_by": made.respond_by + timedelta(days=5)})
     household, landlord = planning.offer_made(made)
     assert household.offer_id == made.offer_id
     assert landlord.recipient_key == made.landlord_id
@@ -52,7 +53,10 @@ def test_an_offer_tells_the_landlord_only_the_household_size() -> None:
         "programme",
         "household_size",
         "respond_by",
+        "decide_by",
     }
+    assert landlord.params.model_dump()["respond_by"] == made.respond_by
+    assert landlord.params.model_dump()["decide_by"] == made.landlord_decide_by
 
 
 async def test_one_reminder_before_the_deadline(harness: Harness) -> None:
