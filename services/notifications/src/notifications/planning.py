@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -66,8 +67,18 @@ def _landlord(kind: MessageKind, landlord_id: uuid.UUID, params: MessageParams, 
     return Plan(kind, "landlord", landlord_id, params, **kw)
 
 
+# The agency writes about its own programme first: SAP is recorded but has no rounds yet (DESIGN.md).
+PROGRAMME_ORDER: tuple[Programme, ...] = ("agency", "sas", "sap")
+
+
+def _agency_first(
+    programmes: Sequence[registry.ProgrammeEligibility],
+) -> list[registry.ProgrammeEligibility]:
+    return sorted(programmes, key=lambda p: PROGRAMME_ORDER.index(p.programme))
+
+
 def household_registered(event: registry.HouseholdRegistered) -> list[Plan]:
-    programmes = event.profile.programmes if event.profile is not None else ()
+    programmes = _agency_first(event.profile.programmes) if event.profile is not None else []
     programme: Programme = programmes[0].programme if programmes else "agency"
     return [
         _household(
@@ -80,12 +91,13 @@ def household_registered(event: registry.HouseholdRegistered) -> list[Plan]:
 
 
 def eligibility_assessed(event: registry.EligibilityAssessed) -> list[Plan]:
-    """One message per event: the first programme the household is eligible for, else the first
-    outcome with its plain-language reasons (a message is unique per event and channel)."""
+    """One message per event: the first programme (agency first) the household is eligible for,
+    else the first outcome with its plain-language reasons (a message is unique per event and channel)."""
     if not event.programmes:
         return []
-    eligible = [p for p in event.programmes if p.eligible]
-    chosen = eligible[0] if eligible else event.programmes[0]
+    ordered = _agency_first(event.programmes)
+    eligible = [p for p in ordered if p.eligible]
+    chosen = eligible[0] if eligible else ordered[0]
     reasons = (
         ()
         if chosen.eligible

@@ -30,6 +30,28 @@ def test_eligibility_reasons_are_plain_and_never_figures() -> None:
     }
 
 
+def test_the_agency_writes_about_its_own_programme_first() -> None:
+    def outcome(programme: str, eligible: bool) -> registry.ProgrammeEligibility:
+        return registry.ProgrammeEligibility(
+            programme=programme,  # type: ignore[arg-type]
+            eligible=eligible,
+            status="eligible" if eligible else "ineligible",
+            reason_codes=() if eligible else ("ISEE_ABOVE_MAX",),
+        )
+
+    hid = uuid.uuid4()
+    both = ev.eligibility(hid, eligible=True).model_copy(
+        update={"programmes": (outcome("sap", True), outcome("agency", True))}
+    )
+    [plan] = planning.eligibility_assessed(both)
+    assert plan.params.model_dump()["programme"] == "agency"
+    sap_only = both.model_copy(
+        update={"programmes": (outcome("agency", False), outcome("sap", True))}
+    )
+    [plan] = planning.eligibility_assessed(sap_only)
+    assert plan.params.model_dump()["programme"] == "sap"
+
+
 def test_status_changes_other_than_suspension_or_exclusion_say_nothing() -> None:
     hid = uuid.uuid4()
     housed = registry.HouseholdStatusChanged(
