@@ -9,7 +9,11 @@ from typing import Any, Protocol, cast
 import httpx
 
 from notifications.catalog import LANGUAGES
-from notifications.delivery_errors import PermanentDeliveryError, TransientDeliveryError
+from notifications.delivery_errors import (
+    OfferClosed,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
 from shared.events.base import Language
 from shared.events.notifications import Channel
 from shared.http import ServiceClient, ServiceUnreachable
@@ -103,7 +107,10 @@ class HttpDirectory:
         return household_contact(body) if recipient_kind == "household" else landlord_contact(body)
 
     async def offer_link(self, *, offer_id: uuid.UUID) -> str:
-        body = await self._get("matching", LINK_PATH.format(id=offer_id), missing="no_link")
+        try:
+            body = await self._get("matching", LINK_PATH.format(id=offer_id), missing="no_link")
+        except PermanentDeliveryError:
+            raise OfferClosed("offer_closed") from None  # matching links open offers only
         link = body.get("url") or body.get("link")
         if not isinstance(link, str):
             raise PermanentDeliveryError("no_link")

@@ -18,3 +18,8 @@ class TransientDeliveryError(DeliveryError):
 
 class PermanentDeliveryError(DeliveryError):
     """Retrying the same message cannot succeed: record the failure (and maybe use another channel)."""
+
+
+class OfferClosed(DeliveryError):
+    """The offer was answered, expired or withdrawn before its message went out: nothing to send,
+    and nothing failed (the household already heard, or will, through the closing message)."""

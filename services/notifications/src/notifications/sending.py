@@ -16,7 +16,11 @@ from notifications import repository, service
 from notifications.catalog import CATALOG, MessageKind
 from notifications.channels import Channels
 from notifications.contacts import Directory
-from notifications.delivery_errors import PermanentDeliveryError, TransientDeliveryError
+from notifications.delivery_errors import (
+    OfferClosed,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
 from notifications.models import Message
 from notifications.rendering import RenderError, render
 from notifications.sending_caps import CapPolicy, check_caps
@@ -169,6 +173,8 @@ class Sender:
                 provider_id = await self.channels.send_sms(
                     message_id=row.id, to=address, rendered=rendered
                 )
+        except OfferClosed as exc:
+            return Outcome({"state": "skipped", "error_code": exc.code, "updated_at": now})
         except TransientDeliveryError as exc:
             return self._retry(row, exc, now=now)
         except PermanentDeliveryError as exc:

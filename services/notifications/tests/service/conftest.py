@@ -60,6 +60,7 @@ class World:
     households: dict[str, dict[str, Any]] = field(default_factory=dict)
     landlords: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
+    closed_offers: set[str] = field(default_factory=set)  # matching links open offers only
 
     def household(
         self,
@@ -110,6 +111,8 @@ class World:
 
     async def _link(self, request: Request) -> JSONResponse:
         self.calls.append(request.url.path)
+        if request.path_params["id"] in self.closed_offers:
+            return JSONResponse({"title": "Offer not found"}, status_code=404)
         return JSONResponse({"url": LINK})
 
     @property

@@ -163,3 +163,23 @@ async def test_a_booked_visit_tells_both_sides_the_date_in_their_language(harnes
     sms = [d["text"] for d in h.provider.delivered if "visita" in d["text"]]
     assert len(sms) == 1
     assert day.strftime("%H:%M") in sms[0]
+
+
+async def test_an_offer_closed_before_its_message_went_out_is_skipped_not_failed(
+    harness: Harness,
+) -> None:
+    h = harness
+    hid = h.world.household(language="it")
+    made = ev.offer_made(hid, h.world.landlord())
+    h.world.closed_offers.add(str(made.offer_id))  # answered by the caseworker in the meantime
+    await h.publish("registry", ev.registered(hid, language="it"))
+    await h.publish("matching", made)
+    await _rows_for(h, 2, template="household.offer_made")
+    await h.send()
+    rows = await h.rows(template="household.offer_made")
+    assert {(r["channel"], r["state"], r["error_code"]) for r in rows} == {
+        ("email", "skipped", "offer_closed"),
+        ("sms", "skipped", "offer_closed"),
+    }
+    to_household = [m for m in h.emails() if m["To"].addresses[0].addr_spec.startswith("h-")]
+    assert [m["Subject"] for m in to_household] == ["Abbiamo ricevuto la Sua domanda"]
