@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 
 import pytest
 
@@ -90,6 +91,24 @@ def test_a_traceback_logged_as_a_message_keeps_only_its_first_line() -> None:
     record = logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, text, (), None)
     line = json.loads(JsonFormatter("registry").format(record))
     assert line["msg"] == "Traceback (most recent call last):"
+
+
+def _fail_deep(cf: str) -> None:
+    raise ValueError(f"bad codice {cf}")
+
+
+def test_an_exception_logs_where_it_came_from_but_never_its_message() -> None:
+    try:
+        _fail_deep("RSSMRA85T10A562S")
+    except ValueError:
+        record = logging.LogRecord(
+            "registry", logging.ERROR, __file__, 1, "handler failed", (), sys.exc_info()
+        )
+    line = json.loads(JsonFormatter("registry").format(record))
+    assert line["error_type"] == "ValueError"
+    assert line["trace"][-1].startswith("test_runtime.py:")
+    assert line["trace"][-1].endswith(" in _fail_deep")
+    assert "RSSMRA" not in json.dumps(line)
 
 
 def test_a_route_without_an_authorization_dependency_stops_the_app() -> None:

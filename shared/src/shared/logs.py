@@ -6,8 +6,10 @@ import contextvars
 import json
 import logging
 import sys
+import traceback
 from datetime import UTC, datetime
 from pathlib import Path
+from types import TracebackType
 
 ALLOWED_KEYS = frozenset(
     {
@@ -67,7 +69,27 @@ class JsonFormatter(logging.Formatter):
                 )
         if record.exc_info and record.exc_info[0] is not None:
             out["error_type"] = record.exc_info[0].__name__
+            out["trace"] = _frames(record.exc_info[2])
         return json.dumps(out, separators=(",", ":"))
+
+
+TRACE_FRAMES = 12
+
+
+def _frames(tb: TracebackType | None) -> list[str]:
+    """Where an exception came from, innermost last: `module/file.py:line in function` only.
+
+    The exception's message and the source lines are left out: either may quote data.
+    """
+    frames = traceback.extract_tb(tb)[-TRACE_FRAMES:]
+    return [f"{_short(f.filename)}:{f.lineno} in {f.name}" for f in frames]
+
+
+def _short(filename: str) -> str:
+    for marker in ("site-packages/", "/src/", "/lib/python"):
+        if marker in filename:
+            return filename.rsplit(marker, 1)[1]
+    return Path(filename).name
 
 
 def configure_logging(*, service: str, level: str = "INFO", log_file: Path | None = None) -> None:
