@@ -113,10 +113,32 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str) -> AsyncEngine:
+@dataclass(frozen=True)
+class DatabaseTimeouts:
+    """Bounds on waiting for PostgreSQL, so an unreachable database gives 503s, never hangs (R5).
+
+    `connect_s` bounds opening a connection, `command_s` each statement (pre-ping included),
+    `pool_s` waiting for a free pooled connection.
+    """
+
+    connect_s: float
+    command_s: float
+    pool_s: float
+
+
+def create_engine(url: str, *, timeouts: DatabaseTimeouts | None = None) -> AsyncEngine:
     """An engine that never prints bound parameters; SQLite in WAL with foreign keys and BEGIN IMMEDIATE."""
     if not is_sqlite(url):
-        return create_async_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=10)
+        if timeouts is None:
+            return create_async_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=10)
+        return create_async_engine(
+            url,
+            hide_parameters=True,
+            pool_pre_ping=True,
+            pool_size=10,
+            pool_timeout=timeouts.pool_s,
+            connect_args={"timeout": timeouts.connect_s, "command_timeout": timeouts.command_s},
+        )
     engine = create_async_engine(url, hide_parameters=True, connect_args={"timeout": 30})
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -206,9 +228,16 @@ class Database:
 
     @classmethod
     def connect(
-        cls, url: str, *, metadata: MetaData, infra: InfraTables, clock: Clock = utcnow
+        cls,
+        url: str,
+        *,
+        metadata: MetaData,
+        infra: InfraTables,
+        clock: Clock = utcnow,
+        timeouts: DatabaseTimeouts | None = None,
     ) -> Database:
-        return cls(url=url, engine=create_engine(url), infra=infra, metadata=metadata, clock=clock)
+        engine = create_engine(url, timeouts=timeouts)
+        return cls(url=url, engine=engine, infra=infra, metadata=metadata, clock=clock)
 
     @property
     def sessionmaker(self) -> async_sessionmaker[AsyncSession]:

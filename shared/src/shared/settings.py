@@ -20,6 +20,10 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     database_url: str = "sqlite+aiosqlite:///var/service.db"
+    # PostgreSQL waits (RELIABILITY.md R5, T12): past these a request gets 503, never a hang.
+    database_connect_timeout_s: float = 2.0
+    database_command_timeout_s: float = 3.0
+    database_pool_timeout_s: float = 5.0
     migrate_on_start: bool = True
     nats_url: str = "nats://127.0.0.1:4223"
     nats_user: str | None = None

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import MetaData, delete, text
 
 from shared.auth import AuthContext, Signer, TokenVerifier
-from shared.db import Database, InfraTables
+from shared.db import Database, DatabaseTimeouts, InfraTables
 from shared.idempotency import Idempotency
 from shared.messaging.connection import Broker
 from shared.messaging.consumer import Consumer, ConsumerTuning, Subscription
@@ -59,7 +59,14 @@ class ServiceRuntime:
         jobs: Sequence[Job] = (),
     ) -> ServiceRuntime:
         service = settings.service_name
-        db = Database.connect(settings.database_url, metadata=metadata, infra=infra)
+        timeouts = DatabaseTimeouts(
+            connect_s=settings.database_connect_timeout_s,
+            command_s=settings.database_command_timeout_s,
+            pool_s=settings.database_pool_timeout_s,
+        )
+        db = Database.connect(
+            settings.database_url, metadata=metadata, infra=infra, timeouts=timeouts
+        )
         broker = Broker(
             service=service,
             url=settings.nats_url,
