@@ -6,7 +6,7 @@ import string
 from datetime import date
 from typing import Any
 
-from shared.fiscal_codes import codice_fiscale_check_char
+from shared.fiscal_codes import codice_fiscale_check_char, partita_iva_check_digit
 
 
 def codice_fiscale(n: int) -> str:
@@ -40,4 +40,42 @@ def household_registration(n: int, *, comune: str = "Cremona") -> dict[str, Any]
         "net_monthly_income_cents": 120_000,
         "contacts": {"email": f"household{n}@example.org", "mobile": "+393331234567"},
         "consents": {"contact_email": True, "contact_sms": True},
+    }
+
+
+def partita_iva(n: int) -> str:
+    """A partita IVA with a correct check digit, unique per n < 10**7."""
+    first10 = f"01{n:07d}1"
+    return first10 + partita_iva_check_digit(first10)
+
+
+def landlord_onboarding(n: int) -> dict[str, Any]:
+    """A cooperative onboarded by a caseworker; n makes its partita IVA unique."""
+    return {
+        "legal_form": "organisation",
+        "kind": "sas_operator",
+        "display_name": f"Cooperativa Casa {n}",
+        "partita_iva": partita_iva(n),
+        "email": "casa@example.org",
+        "phone": "+390372000000",
+        "language": "it",
+    }
+
+
+def unit_submission(n: int) -> dict[str, Any]:
+    """A concordato bilocale in Cremona semicentro, inside its band; n makes its reference unique."""
+    return {
+        "unit_reference": f"U{n}",
+        "address": "Via Solferino 12",
+        "comune": "Cremona",
+        "zone": "semicentro",
+        "surface_m2": "55",
+        "rooms": 2,
+        "bedrooms": 1,
+        "energy_class": "C",
+        "monthly_rent_eur": "280.00",
+        "service_charges_eur": "60.00",
+        "contract_type": "concordato",
+        "contract_term": "3+2",
+        "filters": {"max_occupants": 3, "pets_allowed": True},
     }

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import random
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from sqlalchemy import MetaData, insert
 
 from shared.db import Database, InfraTables
-from shared.events.registry import HouseholdRegistered
+from shared.events.landlords import UnitPublished
+from shared.events.registry import HouseholdRegistered, MatchingProfile, ProgrammeEligibility
 from shared.testing.nats import NatsServer
 
 
@@ -60,3 +63,49 @@ async def inject(
             await js.publish(subject, data, headers={"Nats-Msg-Id": msg_id})
     finally:
         await nc.close()
+
+
+def eligible_household(
+    rng: random.Random, comune: str, *, max_size: int = 4
+) -> HouseholdRegistered:
+    """A household eligible for the agency programme, accepting only its own comune."""
+    size = rng.randint(1, max_size)
+    profile = MatchingProfile(
+        programmes=(ProgrammeEligibility(programme="agency", eligible=True, status="eligible"),),
+        size=size,
+        priority=rng.randint(0, 100),
+        application_time=datetime(2026, 1, rng.randint(1, 28), tzinfo=UTC),
+        max_rent_eur=Decimal(rng.choice(["350.00", "450.00", "600.00"])),
+        affordability_share_bp=3000,
+        residence_comune=comune,
+        acceptable_comuni=(comune,),
+    )
+    return HouseholdRegistered(
+        household_id=uuid.uuid4(),
+        entity_version=1,
+        size=size,
+        residence_comune=comune,
+        application_time=profile.application_time,
+        profile=profile,
+    )
+
+
+def published_unit(rng: random.Random, comune: str) -> UnitPublished:
+    """A published concordato bilocale in `comune`, inside its band, for up to 4 occupants."""
+    return UnitPublished(
+        unit_id=uuid.uuid4(),
+        entity_version=1,
+        landlord_id=uuid.uuid4(),
+        comune=comune,
+        area_m2=Decimal("55.0"),
+        rooms=2,
+        bedrooms=1,
+        floor=rng.randint(0, 4),
+        lift=True,
+        step_free=True,
+        rent_eur=Decimal(rng.choice(["280.00", "320.00", "400.00"])),
+        charges_eur=Decimal("60.00"),
+        band_ok=True,
+        contract_type="concordato",
+        max_occupants=4,
+    )
