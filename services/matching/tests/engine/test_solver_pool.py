@@ -51,4 +51,3 @@ def test_a_killed_service_takes_its_solver_workers_with_it() -> None:
         if service.poll() is None:
             service.kill()
             service.wait()
-
