@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The password in the userinfo part of a URL is a secret too (RELIABILITY.md 3.6).
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return _URL_PASSWORD.sub(r"\1**********@", value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    return value
 
 
 class ServiceSettings(BaseSettings):
@@ -72,3 +85,8 @@ class ServiceSettings(BaseSettings):
     housing_unacked_deliveries: int = 0  # leave the first N deliveries this process sees unacked
     housing_nak_share: float = 0.0  # nak this share of first deliveries with a delay
     housing_fail_events: str | None = None  # event ids whose handler always raises (poison tests)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """repr() and str() hide passwords in URLs as SecretStr hides the other secrets."""
+        for name, value in super().__repr_args__():
+            yield name, _masked(value)

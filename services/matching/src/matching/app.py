@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi import FastAPI
+from sqlalchemy import delete
+from sqlmodel import col
 
 from matching import handlers
-from matching.models import infra, metadata
+from matching.models import LinkToken, infra, metadata
 from matching.routes import ROUTERS
 from matching.runner import RoundRunner, SolverPool
 from matching.service import offer_lifecycle
@@ -19,6 +21,7 @@ from shared.runtime.scheduler import Job
 from shared.runtime.service import ServiceRuntime
 
 EXPIRY_INTERVAL_S = 30.0  # RELIABILITY.md R9: a database sweep every 30 s
+LINK_TOKENS_KEPT = timedelta(days=7)  # after expiry (RELIABILITY.md 4.4)
 
 
 def expiry_job(runtime: ServiceRuntime) -> Job:
@@ -28,6 +31,17 @@ def expiry_job(runtime: ServiceRuntime) -> Job:
             await uow.commit()
 
     return Job("offer-expiry", EXPIRY_INTERVAL_S, expire)
+
+
+def link_retention_job(runtime: ServiceRuntime) -> Job:
+    async def prune(now: datetime) -> None:
+        async with runtime.db.uow() as uow:
+            await uow.session.execute(
+                delete(LinkToken).where(col(LinkToken.expires_at) < now - LINK_TOKENS_KEPT)
+            )
+            await uow.commit()
+
+    return Job("retention-link-tokens", 3600.0, prune)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -53,7 +67,7 @@ def create_app(settings: Settings) -> FastAPI:
         infra=infra,
         routers=ROUTERS,
         subscriptions=handlers.subscriptions(load_policy(settings.policy_file)),
-        jobs=lambda runtime: [expiry_job(runtime)],
+        jobs=lambda runtime: [expiry_job(runtime), link_retention_job(runtime)],
         on_start=on_start,
         on_stop=on_stop,
     )

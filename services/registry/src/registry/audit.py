@@ -96,12 +96,16 @@ def first_bad_seq(
             return min(record.seq, expected_seq)
         by_seq[record.seq] = record.hash
         prev_hash, expected_seq = record.hash, expected_seq + 1
+    published = [*anchors, *([anchor] if anchor is not None else [])]
+    holding = [seq for seq, head in published if by_seq.get(seq) == head]
     bad: int | None = None
-    for seq, head in [*anchors, *([anchor] if anchor is not None else [])]:
+    for seq, head in published:
         if seq not in by_seq:
             found = expected_seq  # the chain ends before a head that was published: a cut tail
         elif by_seq[seq] != head:
-            found = 1  # a published head no longer matches: the chain was rewritten
+            # A published head no longer matches: the chain was rewritten after the last head
+            # that still holds (the earliest seq the anchors can prove bad).
+            found = 1 + max((s for s in holding if s < seq), default=0)
         else:
             continue
         bad = found if bad is None else min(bad, found)

@@ -110,19 +110,22 @@ INVENTORY: dict[str, dict[str, Entry]] = {
         for name in ("household_id", "programme", "status", "until", "reasons", "updated_at")
     },
     "status_change": {
-        name: Entry("derived", "keep")
-        for name in (
-            "seq",
-            "household_id",
-            "programme",
-            "from_status",
-            "to_status",
-            "reason_code",
-            "until",
-            "actor_kind",
-            "actor_id",
-            "at",
-        )
+        **{
+            name: Entry("derived", "keep")
+            for name in (
+                "seq",
+                "household_id",
+                "programme",
+                "from_status",
+                "to_status",
+                "reason_code",
+                "until",
+                "at",
+            )
+        },
+        # Who made the change: a staff member's pseudonymous id, not the household's data.
+        "actor_kind": Entry("none", "keep"),
+        "actor_id": Entry("none", "keep"),
     },
     "refusal_record": {
         name: Entry("derived", "delete")

@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 PUBLISHED_OUTBOX_KEPT = timedelta(days=7)
 INBOX_KEPT = timedelta(days=14)
 IDEMPOTENCY_KEPT = timedelta(hours=24)
+RESOLVED_DEAD_LETTERS_KEPT = timedelta(days=30)  # after resolution (replay), RELIABILITY.md 4.4
 
 
 @dataclass
@@ -148,6 +149,11 @@ class ServiceRuntime:
                 await uow.session.execute(
                     delete(infra.idempotency).where(
                         infra.idempotency.c.created_at < now - IDEMPOTENCY_KEPT
+                    )
+                )
+                await uow.session.execute(
+                    delete(infra.dead_letter).where(
+                        infra.dead_letter.c.replayed_at < now - RESOLVED_DEAD_LETTERS_KEPT
                     )
                 )
                 await uow.commit()
