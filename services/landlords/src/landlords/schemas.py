@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 
 from landlords.landlord_rules import LandlordOnboarding
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """Every time is stored in UTC; SQLite reads it back without its zone (T16 found it)."""
+    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+
+
+Utc = Annotated[datetime, AfterValidator(_utc)]
 
 # The onboarding request is the colleague's closed domain schema: extra fields are refused.
 LandlordCreate = LandlordOnboarding
@@ -26,7 +35,7 @@ class LandlordView(BaseModel):
     phone: str | None
     preferred_channel: str
     language: str
-    created_at: datetime
+    created_at: Utc
 
 
 class LandlordOnboardedView(BaseModel):
@@ -44,9 +53,9 @@ class LandlordPage(BaseModel):
 
 class ApiKeyView(BaseModel):
     key_id: str
-    created_at: datetime
-    revoked_at: datetime | None
-    last_used_at: datetime | None
+    created_at: Utc
+    revoked_at: Utc | None
+    last_used_at: Utc | None
     use_count: int
     active: bool
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -9,6 +10,8 @@ from fastapi import Depends, Request
 from matching.runner import RoundRunner, SolverPool
 from matching.service.links import LinkKeys
 from shared.auth import Authorize, Principal
+from shared.errors import RateLimited
+from shared.ratelimit import SlidingWindow, hashed_address
 
 Caseworker = Annotated[Principal, Depends(Authorize(roles={"caseworker"}))]
 Supervisor = Annotated[Principal, Depends(Authorize(roles={"supervisor"}))]
@@ -36,8 +39,28 @@ def get_link_keys(request: Request) -> LinkKeys:
     return keys
 
 
+def link_page_limits(request: Request) -> SlidingWindow:
+    """One window per process, built on first use; tests inject its clock (RELIABILITY 3.5)."""
+    extras = _extras(request)
+    if "link_pages" not in extras:
+        per_min = request.app.state.runtime.settings.link_pages_per_min
+        extras["link_pages"] = SlidingWindow(per_min, 60.0)
+    window: SlidingWindow = extras["link_pages"]
+    return window
+
+
 async def household_link(request: Request) -> None:
-    """The household page's guard: the token in the path is the credential, checked by the service."""
+    """The household page's guard: the token in the path is the credential, checked by the service.
+
+    Views and answers are limited per link and client address before the token is even checked,
+    so neither a shared link nor a guessing client can hammer the page (T19).
+    """
+    token = str(request.path_params.get("token", ""))
+    address = hashed_address(request.client.host if request.client else None)
+    key = f"{address}:{hashlib.sha256(token.encode()).hexdigest()[:32]}"
+    wait = link_page_limits(request).take(key)
+    if wait is not None:
+        raise RateLimited(retry_after_s=wait)
     request.state.principal = Principal(kind="household", id="link")
 
 

@@ -31,6 +31,9 @@ class Settings(ServiceSettings):
     round_poll_s: float = 2.0
     solver_processes: int = 1
 
+    # Household link pages (RELIABILITY.md 3.5): views and answers per link and client address.
+    link_pages_per_min: int = 10
+
     def link_key_map(self) -> dict[int, bytes]:
         """kid -> key; outside production a missing setting gets a key for this process only."""
         if self.link_keys is not None:

@@ -6,7 +6,7 @@ import base64
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, update
 
@@ -19,6 +19,8 @@ from shared.runtime.problems import problem_responses
 router = APIRouter(prefix="/internal/v1/deadletters", tags=["operations"])
 
 Operator = Annotated[Principal, Depends(Authorize(roles={"supervisor"}, services={"svc-ops"}))]
+# Bounded to the id column (INTEGER): a larger number is invalid input, not a database error (T16).
+DeadLetterId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class DeadLetterView(BaseModel):
@@ -49,7 +51,7 @@ class ReplayResult(BaseModel):
     outcome: str
 
 
-@router.get("", response_model=list[DeadLetterView], responses=problem_responses(401, 403))
+@router.get("", response_model=list[DeadLetterView], responses=problem_responses(401, 403, 422))
 async def list_dead_letters(
     runtime: Runtime, _op: Operator, pending_only: bool = True
 ) -> list[DeadLetterView]:
@@ -65,10 +67,10 @@ async def list_dead_letters(
 @router.post(
     "/{dead_letter_id}/replay",
     response_model=ReplayResult,
-    responses=problem_responses(401, 403, 404, 409, 422),
+    responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
 )
 async def replay_dead_letter(
-    dead_letter_id: int, body: ReplayRequest, runtime: Runtime, _op: Operator
+    dead_letter_id: DeadLetterId, body: ReplayRequest, runtime: Runtime, _op: Operator
 ) -> ReplayResult:
     """Run the message through its consumer again (inbox first: an applied event is not applied twice)."""
     table = runtime.db.infra.dead_letter

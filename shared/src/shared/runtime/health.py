@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -99,6 +99,7 @@ class Metrics:
     summary="Prometheus metrics (service accounts and supervisors)",
     responses=problem_responses(401, 403),
     dependencies=[Depends(metrics_reader)],
+    response_class=PlainTextResponse,  # the OpenAPI document says text/plain, as served (T16)
 )
 async def metrics(request: Request) -> Response:
     runtime = _runtime(request)

@@ -116,6 +116,17 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_http(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 400:
+            # FastAPI's only 400: a body it cannot decode (say, invalid UTF-8). It is invalid
+            # input like any other, so it gets the documented 422 problem (T16, RELIABILITY 3.4).
+            return problem_response(
+                problem_type="validation",
+                title="Request is invalid",
+                status=422,
+                errors=[
+                    {"pointer": "/body", "code": "body_unreadable", "message": "Unreadable body"}
+                ],
+            )
         problem_type, title = _HTTP_TYPES.get(exc.status_code, ("error", "Request failed"))
         return problem_response(
             problem_type=problem_type,

@@ -41,12 +41,20 @@ class PrivateRoute(APIRoute):
 
 router = APIRouter(prefix="/h", tags=["household page"], route_class=PrivateRoute)
 
+_HTML = {"text/html": {"schema": {"type": "string"}}}
+# An invalid or late answer gets a page the household can read, not a problem document (T16).
+_ANSWER_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **problem_responses(401, 413, 415, 422, 429),
+    409: {"description": "The offer is no longer open", "content": _HTML},
+}
+_ANSWER_RESPONSES[422]["content"] = {**_ANSWER_RESPONSES[422]["content"], **_HTML}
+
 
 @router.get(
     "/{token}",
     response_class=HTMLResponse,
     summary="The household's offer page (signed link)",
-    responses=problem_responses(401),
+    responses=problem_responses(401, 429),
 )
 async def view_offer(
     token: Token, request: Request, uow: UoW, runtime: Runtime, keys: Keys, _link: HouseholdLink
@@ -60,7 +68,7 @@ async def view_offer(
     "/{token}/response",
     response_class=HTMLResponse,
     summary="The household's answer through its single-use link (a form post)",
-    responses=problem_responses(401, 413, 415),
+    responses=_ANSWER_RESPONSES,
 )
 async def answer_offer(
     token: Token, request: Request, uow: UoW, runtime: Runtime, keys: Keys, _link: HouseholdLink

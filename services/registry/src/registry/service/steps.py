@@ -83,6 +83,10 @@ async def verify(
             reason_code="documents_verified",
             today=today,
             now=now,
+            # The re-assessment below always moves on to eligible or ineligible at this same
+            # entity version; consumers keep the first event of a version, so only the outcome
+            # may be published (otherwise matching would see "verified" for ever).
+            emit=False,
         )
     fields = await load_fields(uow, household=household)
     derived = await assessing.reassess(
