@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -47,9 +48,35 @@ class Territory:
         return np.where(rng.random(n) < capofila_share, self.capofila, other).astype(np.int64)
 
 
-def generate_households(
+@dataclass(frozen=True)
+class HouseholdDraws:
+    """The per-household draws of DOMAIN §6.3, index-aligned; API payloads are built from these."""
+
+    residence: npt.NDArray[np.int64]
+    work: npt.NDArray[np.int64]  # -1: works in the residence comune or not at all
+    sizes: npt.NDArray[np.int64]
+    old: npt.NDArray[np.bool_]
+    very_old: npt.NDArray[np.bool_]
+    disabled: npt.NDArray[np.bool_]
+    severe: npt.NDArray[np.bool_]
+    step_free: npt.NDArray[np.bool_]
+    wheelchair: npt.NDArray[np.bool_]
+    events: dict[str, npt.NDArray[np.bool_]]
+    priority: npt.NDArray[np.int64]
+    isee_eur: npt.NDArray[np.float64]
+    indigent: npt.NDArray[np.bool_]
+    income_cents: npt.NDArray[np.int64]
+    ceiling_cents: npt.NDArray[np.int64]
+    months_waiting: npt.NDArray[np.int64]
+    pets: npt.NDArray[np.bool_]
+    smoker: npt.NDArray[np.bool_]
+    low_floor: npt.NDArray[np.bool_]
+    acceptable: list[list[int]]  # comune indices, sorted by name
+
+
+def draw_households(
     rng: np.random.Generator, policy: Policy, terr: Territory, n: int, *, pool: str
-) -> list[dict[str, Any]]:
+) -> HouseholdDraws:
     gen = policy.section("generator.households")
     flags = policy.section("generator.households.flags")
     isee_cfg = policy.section("generator.households.isee")
@@ -124,14 +151,13 @@ def generate_households(
     extras = rng.poisson(extra_mean, n)
     spread = int(gen["application_spread_months"])
     months = rng.integers(0, spread + 1, n)
-    out: list[dict[str, Any]] = []
     pets = rng.random(n) < p["pets"]
     smoker = rng.random(n) < p["smoker"]
     low_floor = rng.random(n) < p["prefers_low_floor"]
     accept_city = rng.random(n) < _f(gen, "accept_cremona_prob")
     city_other = rng.random(n) < _f(gen, "cremona_resident_accepts_other_prob")
     other_draw = rng.choice(len(terr.names), size=n, p=terr.pop_others)
-    ceilings = money(ceiling)
+    acceptable: list[list[int]] = []
     for i in range(n):
         acc = {int(res[i])}
         if work[i] >= 0:
@@ -142,25 +168,55 @@ def generate_households(
             acc.add(int(other_draw[i]))
         if extras[i]:
             acc.update(rng.choice(len(terr.names), size=int(extras[i]), p=terr.pop_all).tolist())
-        out.append(
-            {
-                "id": f"hh-{i:06d}",
-                "size": int(sizes[i]),
-                "priority": int(score[i]),
-                "max_rent_eur": ceilings[i],
-                "indigent": bool(indigent[i]),
-                "needs_step_free": bool(step_free[i]),
-                "wheelchair": bool(wheelchair[i]),
-                "acceptable_comuni": sorted(terr.names[c] for c in acc),
-                "pets": bool(pets[i]),
-                "smoker": bool(smoker[i]),
-                "prefers_low_floor": bool(low_floor[i]),
-                "residence_comune": terr.names[int(res[i])],
-                "work_comune": terr.names[int(work[i])] if work[i] >= 0 else None,
-                "months_waiting": int(months[i]),
-            }
-        )
-    return out
+        acceptable.append(sorted(acc, key=lambda c: terr.names[c]))
+    return HouseholdDraws(
+        residence=res.astype(np.int64),
+        work=work.astype(np.int64),
+        sizes=sizes.astype(np.int64),
+        old=old,
+        very_old=very_old,
+        disabled=disabled,
+        severe=severe,
+        step_free=step_free,
+        wheelchair=wheelchair,
+        events=events,
+        priority=score.astype(np.int64),
+        isee_eur=isee.astype(np.float64),
+        indigent=indigent,
+        income_cents=income_cents.astype(np.int64),
+        ceiling_cents=ceiling.astype(np.int64),
+        months_waiting=months.astype(np.int64),
+        pets=pets,
+        smoker=smoker,
+        low_floor=low_floor,
+        acceptable=acceptable,
+    )
+
+
+def generate_households(
+    rng: np.random.Generator, policy: Policy, terr: Territory, n: int, *, pool: str
+) -> list[dict[str, Any]]:
+    d = draw_households(rng, policy, terr, n, pool=pool)
+    ceilings = money(d.ceiling_cents)
+    return [
+        {
+            "id": f"hh-{i:06d}",
+            "size": int(d.sizes[i]),
+            "priority": int(d.priority[i]),
+            "max_rent_eur": ceilings[i],
+            "indigent": bool(d.indigent[i]),
+            "needs_step_free": bool(d.step_free[i]),
+            "wheelchair": bool(d.wheelchair[i]),
+            "acceptable_comuni": [terr.names[c] for c in d.acceptable[i]],
+            "pets": bool(d.pets[i]),
+            "smoker": bool(d.smoker[i]),
+            "prefers_low_floor": bool(d.low_floor[i]),
+            "residence_comune": terr.names[int(d.residence[i])],
+            "work_comune": terr.names[int(d.work[i])] if d.work[i] >= 0 else None,
+            "months_waiting": int(d.months_waiting[i]),
+        }
+        for i in range(n)
+    ]
 
 
 def norm(values: list[float]) -> list[float]:
