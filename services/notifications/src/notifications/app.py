@@ -35,6 +35,7 @@ def build_sender(runtime: ServiceRuntime, settings: Settings) -> Sender:
             timezone=settings.cap_timezone,
         ),
         batch=settings.sender_batch,
+        concurrency=settings.sender_concurrency,
         claim_s=settings.sender_claim_s,
         retry_base_s=settings.sender_retry_base_s,
         retry_cap_s=settings.sender_retry_cap_s,

@@ -103,8 +103,15 @@ async def delete_finished_before(session: AsyncSession, *, before: datetime) -> 
 
 
 async def due_message_ids(session: AsyncSession, *, now: datetime, limit: int) -> list[uuid.UUID]:
+    return [message_id for message_id, _ in await due_messages(session, now=now, limit=limit)]
+
+
+async def due_messages(
+    session: AsyncSession, *, now: datetime, limit: int
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(message id, recipient key) of the messages due at `now`, oldest first."""
     query = (
-        select(col(Message.id))
+        select(col(Message.id), col(Message.recipient_key))
         .where(
             or_(
                 (col(Message.state) == "pending") & (col(Message.next_attempt_at) <= now),
@@ -114,7 +121,7 @@ async def due_message_ids(session: AsyncSession, *, now: datetime, limit: int) -
         .order_by(col(Message.next_attempt_at), col(Message.id))
         .limit(limit)
     )
-    return list((await session.execute(query)).scalars())
+    return [(row[0], row[1]) for row in await session.execute(query)]
 
 
 async def claim(

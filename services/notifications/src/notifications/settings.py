@@ -48,6 +48,7 @@ class Settings(ServiceSettings):
     sender_enabled: bool = True
     sender_poll_s: float = 1.0
     sender_batch: int = 20
+    sender_concurrency: int = 8  # recipients served at once (each recipient's messages in order)
     sender_claim_s: float = 60.0
     sender_retry_base_s: float = 5.0
     sender_retry_cap_s: float = 900.0
