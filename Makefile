@@ -18,7 +18,7 @@ $(STAMP): requirements/runtime.txt requirements/dev.txt $(PYPROJECTS)
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/agency up
+	$(BIN)/agency up --demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest --durations=15 $(PYTEST_ARGS)

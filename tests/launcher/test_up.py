@@ -2,59 +2,32 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import psutil
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from launching import AGENCY, stack_ports, wait_for_line
+
 from agency.processes import port_in_use
 from shared.auth import TokenVerifier
-from shared.testing.nats import free_port
-
-AGENCY = Path(sys.executable).with_name("agency")
-
-
-def _ports() -> tuple[int, int, int]:
-    """A NATS port, a monitor port and the first of four consecutive free service ports."""
-    while True:
-        base = free_port()
-        if base + 5 < 65535 and not any(port_in_use(base + i) for i in range(5)):
-            return free_port(), free_port(), base
-
-
-def _wait_for_line(proc: subprocess.Popen[str], text: str, timeout: float) -> list[str]:
-    seen: list[str] = []
-    deadline = time.monotonic() + timeout
-    assert proc.stdout is not None
-    os.set_blocking(proc.stdout.fileno(), False)
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if line:
-            seen.append(line)
-            if text in line:
-                return seen
-        elif proc.poll() is not None:
-            break
-        else:
-            time.sleep(0.1)
-    raise AssertionError(f"{text!r} not printed; got {seen!r}")
 
 
 def test_up_serves_every_service_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
-    nats_port, monitor_port, base = _ports()
+    nats_port, monitor_port, base = stack_ports()
     argv = [str(AGENCY), "--var", str(tmp_path / "var"), "up", "--nats-port", str(nats_port)]
     argv += ["--nats-http-port", str(monitor_port), "--base-port", str(base)]
     proc = subprocess.Popen(
         argv, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     try:
-        lines = _wait_for_line(proc, "Ctrl-C stops everything", timeout=90)
+        lines = wait_for_line(proc, "Ctrl-C stops everything", timeout=90)
         assert any("The agency is up" in line for line in lines)
         children = psutil.Process(proc.pid).children(recursive=True)
         assert len(children) >= 5  # nats-server and four services
@@ -84,7 +57,7 @@ def test_up_serves_every_service_and_ctrl_c_stops_everything(tmp_path: Path) -> 
 
 
 def test_a_taken_port_is_a_one_line_error(tmp_path: Path) -> None:
-    nats_port, monitor_port, base = _ports()
+    nats_port, monitor_port, base = stack_ports()
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", base + 2))
         taken.listen()

@@ -1,4 +1,4 @@
-"""The `agency` command: up, token, streams, nats-config."""
+"""The `agency` command: up, seed, token, streams, nats-config."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from agency.deadletters import embedded_target, list_letters, print_letters, replay_all
+from agency.seed import StackNotRunning, seed_stack
 from agency.stack import ISSUER, SERVICE_PORTS, StackPaths, ensure_keys
 from agency.streams import provision_streams
 from agency.up import LaunchError, up
@@ -74,10 +75,33 @@ def _up(args: argparse.Namespace) -> int:
             nats_http_port=args.nats_http_port,
             base_port=args.base_port,
             ready_timeout_s=args.ready_timeout,
+            demo=args.demo,
+            scale=args.scale,
         )
     except LaunchError as exc:
         sys.stderr.write(f"agency up: {exc}\n")
         return 1
+
+
+def _seed(args: argparse.Namespace) -> int:
+    ports = (
+        SERVICE_PORTS
+        if args.base_port is None
+        else {s: args.base_port + i for i, s in enumerate(SERVICE_PORTS)}
+    )
+    urls = {s: f"http://127.0.0.1:{port}" for s, port in ports.items()}
+    try:
+        summary = seed_stack(
+            var=args.var, urls=urls, scale=args.scale, seed=args.seed, progress=sys.stdout
+        )
+    except (StackNotRunning, ValueError) as exc:
+        sys.stderr.write(f"agency seed: {exc}\n")
+        return 1
+    if not summary.already_seeded:
+        sys.stdout.write(f"seeded in {summary.elapsed_s} s\n")
+    for line in summary.rejected:
+        sys.stdout.write(f"rejected: {line}\n")
+    return 1 if summary.rejected else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,7 +122,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--base-port", type=int, default=None, help="first of four service ports (default 8001)"
     )
     p_up.add_argument("--ready-timeout", type=float, default=90.0)
+    p_up.add_argument(
+        "--demo",
+        action="store_true",
+        help="then seed (first run), run and approve a round, answer offers, print a report",
+    )
+    p_up.add_argument("--scale", default="demo", help="the demo's seed scale (default demo)")
     p_up.set_defaults(func=_up)
+
+    p_seed = sub.add_parser(
+        "seed",
+        help="load the synthetic Ambito through the public APIs of a running stack (once)",
+    )
+    p_seed.add_argument("--scale", default="demo", help="a [generator.scales] name (default demo)")
+    p_seed.add_argument("--seed", type=int, default=2026)
+    p_seed.add_argument(
+        "--var", type=Path, default=argparse.SUPPRESS, help="state directory (as `agency --var`)"
+    )
+    p_seed.add_argument(
+        "--base-port", type=int, default=None, help="first of four service ports (default 8001)"
+    )
+    p_seed.set_defaults(func=_seed)
 
     p_token = sub.add_parser(
         "token", help="print a staff JWT valid at every service of the embedded stack"

@@ -102,8 +102,47 @@ def _wait_ready(urls: dict[str, str], children: list[Child], *, timeout_s: float
             time.sleep(0.2)
 
 
+def _demo(
+    paths: StackPaths,
+    *,
+    urls: dict[str, str],
+    nats_url: str,
+    scale: str,
+    started: float,
+    children: list[Child],
+) -> None:
+    """Seed, round, approval, answers, re-optimisation and the report; a failed step is one line."""
+    from agency.demo.api import DemoError
+    from agency.demo.flow import run_demo
+
+    def check() -> None:
+        for child in children:
+            if not child.alive:
+                raise DemoError(f"{child.name} stopped unexpectedly; see var/logs/{child.name}.log")
+
+    try:
+        run_demo(
+            paths=paths,
+            urls=urls,
+            nats_url=nats_url,
+            scale=scale,
+            out=sys.stdout,
+            started=started,
+            check=check,
+        )
+    except DemoError as exc:
+        sys.stdout.write(f"\nThe demo stopped: {exc}\n")
+
+
 def up(
-    *, var: Path, nats_port: int, nats_http_port: int, base_port: int | None, ready_timeout_s: float
+    *,
+    var: Path,
+    nats_port: int,
+    nats_http_port: int,
+    base_port: int | None,
+    ready_timeout_s: float,
+    demo: bool = False,
+    scale: str = "demo",
 ) -> int:
     paths = StackPaths(var)
     smtp_port = DEMO_SMTP_PORT if base_port is None else base_port + len(SERVICE_PORTS)
@@ -123,10 +162,12 @@ def up(
     urls = {s: f"http://127.0.0.1:{p}" for s, p in ports.items()}
     started = time.monotonic()
     children: list[Child] = []
-    stop = {"signal": None}
+    stop: dict[str, int | bool | None] = {"signal": None, "demo_running": False}
 
     def on_signal(signum: int, _frame: object) -> None:
-        stop["signal"] = signum  # type: ignore[assignment]
+        stop["signal"] = signum
+        if stop.get("demo_running"):
+            raise KeyboardInterrupt  # the demo's HTTP calls and seed stop at once
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
@@ -176,9 +217,26 @@ def up(
             f"  export TOKEN={token}\n"
             f'  curl -H "Authorization: Bearer $TOKEN" {urls["registry"]}/v1/households\n'
             f"\nMessages households and landlords receive: email in {var}/mail/, SMS in {var}/sms.jsonl.\n"
-            "\nLogs in var/logs/. Ctrl-C stops everything.\n"
+            + ("" if demo else "\nLogs in var/logs/. Ctrl-C stops everything.\n")
         )
         out.flush()
+        if demo:
+            stop["demo_running"] = True
+            try:
+                _demo(
+                    paths,
+                    urls=urls,
+                    nats_url=nats_url,
+                    scale=scale,
+                    started=started,
+                    children=[broker, *children],
+                )
+            except KeyboardInterrupt:
+                return 0
+            finally:
+                stop["demo_running"] = False
+            out.write("\nThe stack keeps running. Logs in var/logs/. Ctrl-C stops everything.\n")
+            out.flush()
         while stop["signal"] is None:
             for child in [broker, *children]:
                 if not child.alive:
