@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,7 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from fastapi import Request
 
-from shared.errors import Forbidden, Unauthenticated
+from shared.errors import Forbidden, ReauthenticationRequired, Unauthenticated
 
 ALGORITHM = "ES256"
 MAX_TOKEN_BYTES = 8 * 1024
@@ -32,6 +33,9 @@ class Principal:
     kind: PrincipalKind
     id: str
     roles: frozenset[str] = frozenset()
+    # When the person last signed in (the token's `auth_time`, epoch seconds): sensitive actions
+    # ask for a recent sign-in (RELIABILITY.md 4.5, RFC 9470).
+    auth_time: int | None = None
 
     @property
     def key(self) -> str:
@@ -244,8 +248,20 @@ class AuthContext:
             granted = frozenset(str(r) for r in roles) & STAFF_ROLES
             if "supervisor" in granted:
                 granted |= {"caseworker"}
-            return Principal(kind="staff", id=sub, roles=granted)
+            auth_time = claims.get("auth_time")
+            return Principal(
+                kind="staff",
+                id=sub,
+                roles=granted,
+                auth_time=auth_time if isinstance(auth_time, int) else None,
+            )
         raise Unauthenticated()
+
+
+def require_recent_sign_in(principal: Principal, *, now: datetime, max_age_s: float) -> None:
+    """Step-up (RFC 9470): the person signed in at most `max_age_s` ago, else 401."""
+    if principal.auth_time is None or now.timestamp() - principal.auth_time > max_age_s:
+        raise ReauthenticationRequired()
 
 
 class Authorize:

@@ -51,6 +51,18 @@ class Unauthenticated(DomainError):
     headers = {"WWW-Authenticate": "Bearer"}
 
 
+class ReauthenticationRequired(DomainError):
+    """A valid token whose sign-in is too old for this action (RFC 9470 step-up)."""
+
+    status = 401
+    problem_type = "reauthentication-required"
+    title = "Sign in again to do this"
+    headers = {
+        "WWW-Authenticate": 'Bearer error="insufficient_user_authentication", '
+        'error_description="A recent sign-in is required"'
+    }
+
+
 class Forbidden(DomainError):
     status = 403
     problem_type = "forbidden"

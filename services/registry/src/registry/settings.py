@@ -18,3 +18,5 @@ class Settings(ServiceSettings):
     recheck_interval_s: float = 6 * 3600.0
     # RELIABILITY §3.7: the audit head is published every minute and at shutdown.
     audit_anchor_interval_s: float = 60.0
+    # RELIABILITY §4.5: erasure needs a re-authenticated supervisor (a sign-in this recent).
+    erasure_sign_in_max_age_s: float = 300.0

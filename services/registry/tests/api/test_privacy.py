@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -272,3 +273,28 @@ async def test_export_calls_each_service_with_its_own_service_token(
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_erasure_asks_for_a_recent_sign_in(started: Started, dev_keys: DevKeys) -> None:
+    async with started() as registry:
+        hid = (await registry.registered())["id"]
+        an_hour_ago = time.time() - 3600
+        stale = dev_keys.signer.mint(
+            sub="supervisor-1",
+            audience="agency-api",
+            roles=["supervisor"],
+            extra={"auth_time": int(an_hour_ago)},
+        )
+        late = await registry.client.delete(
+            f"/v1/households/{hid}",
+            headers={"Authorization": f"Bearer {stale}", "Idempotency-Key": "erase-1"},
+        )
+        assert late.status_code == 401
+        assert late.json()["type"].endswith("reauthentication-required")
+        assert "insufficient_user_authentication" in late.headers["www-authenticate"]
+        still = await registry.client.get(f"/v1/households/{hid}", headers=registry.staff())
+        assert still.status_code == 200
+        fresh = await registry.client.delete(
+            f"/v1/households/{hid}", headers=registry.keyed("supervisor")
+        )
+        assert fresh.status_code == 200, fresh.text

@@ -13,6 +13,7 @@ from registry.routes.deps import Rules, Supervisor
 from registry.schemas import ErasureIn, LegalHoldIn
 from registry.service import erasure, privacy
 from registry.views import AuditVerification, ErasureView, ExportView, LegalHoldView
+from shared.auth import require_recent_sign_in
 from shared.runtime.deps import Runtime, UoW
 from shared.runtime.problems import problem_responses
 
@@ -51,6 +52,8 @@ async def export_household(
     "/households/{household_id}",
     response_model=ErasureView,
     summary="Erase a household (GDPR art. 17); under legal hold, restrict instead",
+    description="A supervisor who signed in within `erasure_sign_in_max_age_s` (default 5 min);"
+    " an older sign-in gets 401 `reauthentication-required` (RFC 9470).",
     responses=problem_responses(401, 403, 404, 413, 415, 422),
 )
 async def erase_household(
@@ -61,6 +64,8 @@ async def erase_household(
     rules: Rules,
     body: ErasureIn | None = None,
 ) -> ErasureView:
+    max_age = float(getattr(runtime.settings, "erasure_sign_in_max_age_s", 300.0))
+    require_recent_sign_in(principal, now=runtime.db.clock(), max_age_s=max_age)
     return await erasure.erase(
         uow,
         household_id=household_id,
