@@ -26,6 +26,7 @@ ALLOWED_KEYS = frozenset(
         "error_type",
         "error_code",
         "durable",
+        "peer",  # another service's name
         "backlog",
         "port",
         "url",

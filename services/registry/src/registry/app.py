@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 
@@ -33,9 +33,15 @@ def create_app(settings: Settings) -> FastAPI:
         async def anchor(now: datetime) -> None:
             await anchors.publish(runtime.broker.js if runtime.broker.is_connected else None, now)
 
+        async def overdue_erasures(now: datetime) -> None:
+            async with runtime.db.uow() as uow:
+                after = timedelta(seconds=settings.erasure_alert_after_s)
+                await erasure.alert_unconfirmed(uow, now=now, after=after)
+
         daily = [
             Job("isee-expiry", settings.recheck_interval_s, recheck),
             Job("audit-anchor", settings.audit_anchor_interval_s, anchor, at_stop=True),
+            Job("erasure-alert", settings.erasure_alert_interval_s, overdue_erasures),
         ]
         if retention is None:
             return daily  # no default period is shipped (DOMAIN §7.11): nothing is erased by age

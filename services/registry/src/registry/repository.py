@@ -238,6 +238,16 @@ async def forget_published_outbox(
     )
 
 
+async def unconfirmed_erasures(
+    session: AsyncSession, *, requested_before: datetime
+) -> list[ErasureRequest]:
+    query = select(ErasureRequest).where(
+        col(ErasureRequest.completed_at).is_(None),
+        col(ErasureRequest.requested_at) < requested_before,
+    )
+    return list((await session.execute(query)).scalars())
+
+
 async def get_erasure(session: AsyncSession, *, erasure_id: uuid.UUID) -> ErasureRequest | None:
     return await session.get(ErasureRequest, erasure_id)
 

@@ -20,3 +20,6 @@ class Settings(ServiceSettings):
     audit_anchor_interval_s: float = 60.0
     # RELIABILITY §4.5: erasure needs a re-authenticated supervisor (a sign-in this recent).
     erasure_sign_in_max_age_s: float = 300.0
+    # RELIABILITY §4.5 (5): an erasure some service has not confirmed after this raises an alert.
+    erasure_alert_after_s: float = 3600.0
+    erasure_alert_interval_s: float = 300.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pytest
 import uvicorn
 from fastapi import FastAPI, Request
 from nats.js import JetStreamContext
@@ -298,3 +300,38 @@ async def test_erasure_asks_for_a_recent_sign_in(started: Started, dev_keys: Dev
             f"/v1/households/{hid}", headers=registry.keyed("supervisor")
         )
         assert fresh.status_code == 200, fresh.text
+
+
+async def test_an_erasure_a_service_has_not_confirmed_after_an_hour_raises_an_alert(
+    started: Started, clean_streams: NatsServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with started() as registry:
+        hid = (await registry.registered())["id"]
+        erased = await registry.client.delete(
+            f"/v1/households/{hid}", headers=registry.staff("supervisor")
+        )
+        erasure_id = erased.json()["erasure_id"]
+        event = matching.HouseholdErasureConfirmed(
+            household_id=uuid.UUID(hid), erasure_id=uuid.UUID(erasure_id)
+        )
+        await inject(
+            clean_streams,
+            user="matching",
+            messages=[(event.subject, event.model_dump_json().encode())],
+        )
+
+        async def matching_confirmed() -> bool:
+            status = await registry.client.get(
+                f"/v1/households/{hid}/erasure", headers=registry.staff("supervisor")
+            )
+            return status.json()["confirmed_services"] == ["matching"]
+
+        await wait_until(matching_confirmed, within=30)
+        job = next(j for j in registry.svc.runtime.scheduler.jobs if j.name == "erasure-alert")
+        now = datetime.now(UTC)
+        with caplog.at_level(logging.ERROR, logger="registry.service.erasure"):
+            await job.run(now + timedelta(minutes=59))
+            assert not caplog.records  # within the hour: no alert yet
+            await job.run(now + timedelta(minutes=61))
+        alerts = [r for r in caplog.records if r.getMessage() == "erasure not confirmed in time"]
+        assert sorted(r.__dict__["peer"] for r in alerts) == ["landlords", "notifications"]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from registry import audit, repository
 from registry.audit import SYSTEM, Actor
@@ -18,6 +19,8 @@ from registry.status import HouseholdStatus
 from registry.views import ErasureView
 from shared.db import InfraTables, UnitOfWork, new_id
 from shared.events.registry import HouseholdErased
+
+logger = logging.getLogger(__name__)
 
 
 async def erasure_view(uow: UnitOfWork, *, request: ErasureRequest) -> ErasureView:
@@ -167,6 +170,24 @@ async def record_erasure_confirmation(
             object_id=household_id,
             now=now,
         )
+
+
+async def alert_unconfirmed(uow: UnitOfWork, *, now: datetime, after: timedelta) -> dict[str, int]:
+    """RELIABILITY §4.5 (5): erasures some service has not confirmed `after` the request raise an
+    alert (an ERROR log per missing service, which operators page on); returns them by service."""
+    missing: dict[str, int] = {}
+    for request in await repository.unconfirmed_erasures(uow.session, requested_before=now - after):
+        confirmed = {
+            c.service for c in await repository.confirmations_of(uow.session, erasure_id=request.id)
+        }
+        for service in set(request.expected_services) - confirmed:
+            missing[service] = missing.get(service, 0) + 1
+    for service, count in sorted(missing.items()):
+        logger.error(
+            "erasure not confirmed in time",
+            extra={"peer": service, "count": count, "error_code": "erasure_unconfirmed"},
+        )
+    return missing
 
 
 def months_before(now: datetime, months: int) -> datetime:
