@@ -77,7 +77,9 @@ ComuneText = Annotated[
 UnitRef = Annotated[
     str,
     StringConstraints(
-        max_length=BOUNDS.unit_ref_max_chars, pattern=r"^[A-Za-z0-9][A-Za-z0-9_./-]*$"
+        # The landlord's own label ("Via Roma 3, int. 2"), or the unit's id when it gave none.
+        max_length=BOUNDS.unit_ref_max_chars,
+        pattern=r"^[^\x00-\x1f\x7f]+$",
     ),
 ]
 Cents = Annotated[int, Field(ge=0, le=BOUNDS.money_max_cents)]

@@ -52,7 +52,11 @@ async def on_landlord_onboarded(uow: UnitOfWork, event: landlords.LandlordOnboar
 
 async def on_unit_submitted(uow: UnitOfWork, event: landlords.UnitSubmitted) -> None:
     await service.remember_unit(
-        uow, unit_id=event.unit_id, landlord_id=event.landlord_id, comune=event.comune
+        uow,
+        unit_id=event.unit_id,
+        landlord_id=event.landlord_id,
+        comune=event.comune,
+        reference=event.unit_reference,
     )
     await _queue(uow, event.event_id, planning.unit_submitted(event))
 
@@ -63,6 +67,7 @@ async def on_unit_published(uow: UnitOfWork, event: landlords.UnitPublished) -> 
         unit_id=event.unit_id,
         landlord_id=event.landlord_id,
         comune=event.comune,
+        reference=event.unit_reference,
         published=True,
     )
     if first:  # later versions re-send the facts for matching; the landlord heard already
@@ -74,7 +79,10 @@ async def on_unit_rejected(uow: UnitOfWork, event: landlords.UnitRejected) -> No
     if comune is None:
         logger.warning("unit unknown, no message", extra={"event_id": str(event.event_id)})
         return
-    await _queue(uow, event.event_id, planning.unit_rejected(event, comune=comune))
+    reference = await service.unit_reference(uow, unit_id=event.unit_id)
+    await _queue(
+        uow, event.event_id, planning.unit_rejected(event, comune=comune, reference=reference)
+    )
 
 
 async def on_offer_made(uow: UnitOfWork, event: matching.OfferMade) -> None:
@@ -90,7 +98,8 @@ async def on_offer_made(uow: UnitOfWork, event: matching.OfferMade) -> None:
             respond_by=event.respond_by,
         ),
     )
-    await _queue(uow, event.event_id, planning.offer_made(event))
+    reference = await service.unit_reference(uow, unit_id=event.unit_id)
+    await _queue(uow, event.event_id, planning.offer_made(event, reference=reference))
 
 
 async def on_offer_accepted(uow: UnitOfWork, event: matching.OfferAccepted) -> None:

@@ -53,7 +53,7 @@ INVENTORY: dict[str, dict[str, Entry]] = {
         "household_id": Entry("derived", "delete", OFFERS),
     },
     "unit_fact": entries(
-        ("unit_id", "landlord_id", "comune", "published"),
+        ("unit_id", "landlord_id", "comune", "reference", "published"),
         Entry("none", "keep", "while the unit is listed"),
     ),
 }

@@ -79,4 +79,5 @@ class UnitFact(Row, table=True):
     unit_id: uuid.UUID = Field(primary_key=True)
     landlord_id: uuid.UUID
     comune: str = Field(max_length=80)
+    reference: str | None = Field(default=None, max_length=64)  # the landlord's label
     published: bool = False  # a re-publication after a change is not news to the landlord

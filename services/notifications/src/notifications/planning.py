@@ -46,6 +46,18 @@ class OfferFacts:
     programme: Programme
     comune: str
     respond_by: datetime
+    unit_ref: str = ""  # the landlord's label for the unit (see `unit_label`)
+
+    @property
+    def unit_label(self) -> str:
+        return self.unit_ref or str(self.unit_id)
+
+
+def unit_label(unit_id: uuid.UUID, reference: str | None) -> str:
+    """How landlord messages name a unit: the landlord's own reference, else the unit's id."""
+    label = " ".join((reference or "").split())[: catalog.BOUNDS.unit_ref_max_chars]
+    label = label.rstrip(" ,;:-")
+    return label or str(unit_id)
 
 
 def _code(value: str | None, allowed: Any, default: str) -> Any:
@@ -130,25 +142,31 @@ def landlord_onboarded(event: landlords.LandlordOnboarded) -> list[Plan]:
 
 
 def unit_submitted(event: landlords.UnitSubmitted) -> list[Plan]:
-    params = catalog.UnitReceived(unit_ref=str(event.unit_id), comune=event.comune)
+    params = catalog.UnitReceived(
+        unit_ref=unit_label(event.unit_id, event.unit_reference), comune=event.comune
+    )
     return [_landlord(MessageKind.UNIT_RECEIVED, event.landlord_id, params)]
 
 
 def unit_published(event: landlords.UnitPublished) -> list[Plan]:
-    params = catalog.UnitPublished(unit_ref=str(event.unit_id), comune=event.comune)
+    params = catalog.UnitPublished(
+        unit_ref=unit_label(event.unit_id, event.unit_reference), comune=event.comune
+    )
     return [_landlord(MessageKind.UNIT_PUBLISHED, event.landlord_id, params)]
 
 
-def unit_rejected(event: landlords.UnitRejected, *, comune: str) -> list[Plan]:
+def unit_rejected(
+    event: landlords.UnitRejected, *, comune: str, reference: str | None = None
+) -> list[Plan]:
     params = catalog.UnitRejected(
-        unit_ref=str(event.unit_id),
+        unit_ref=unit_label(event.unit_id, reference),
         comune=comune,
         reason=_code(event.reason_code, UnitRejectedReason, "OTHER"),
     )
     return [_landlord(MessageKind.UNIT_REJECTED, event.landlord_id, params)]
 
 
-def offer_made(event: matching.OfferMade) -> list[Plan]:
+def offer_made(event: matching.OfferMade, *, reference: str | None = None) -> list[Plan]:
     household = catalog.OfferMade(
         programme=event.programme,
         comune=event.comune,
@@ -157,7 +175,7 @@ def offer_made(event: matching.OfferMade) -> list[Plan]:
         respond_by=event.respond_by,
     )
     landlord = catalog.OfferOnUnit(
-        unit_ref=str(event.unit_id),
+        unit_ref=unit_label(event.unit_id, reference),
         comune=event.comune,
         programme=event.programme,
         household_size=event.household_size,
@@ -181,7 +199,7 @@ def household_answered(facts: OfferFacts, *, by: str, accepted: bool) -> list[Pl
     if by != "household":
         return []
     params = catalog.HouseholdAnswered(
-        unit_ref=str(facts.unit_id),
+        unit_ref=facts.unit_label,
         comune=facts.comune,
         answer="accepted" if accepted else "declined",
     )
@@ -205,7 +223,7 @@ def visit_booked(facts: OfferFacts, *, visit_at: datetime) -> list[Plan]:
             MessageKind.LANDLORD_VISIT_BOOKED,
             facts.landlord_id,
             catalog.LandlordVisitBooked(
-                unit_ref=str(facts.unit_id), comune=facts.comune, visit_at=visit_at
+                unit_ref=facts.unit_label, comune=facts.comune, visit_at=visit_at
             ),
         ),
     ]
@@ -228,7 +246,7 @@ def tenancy_agreed(facts: OfferFacts) -> list[Plan]:
         _landlord(
             MessageKind.LANDLORD_TENANCY_AGREED,
             facts.landlord_id,
-            catalog.LandlordTenancyAgreed(unit_ref=str(facts.unit_id), comune=facts.comune),
+            catalog.LandlordTenancyAgreed(unit_ref=facts.unit_label, comune=facts.comune),
         ),
     ]
 

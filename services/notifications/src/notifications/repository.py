@@ -192,11 +192,11 @@ async def count_sent(
     *,
     channel: str,
     since: datetime,
-    now: datetime,
     recipient_key: uuid.UUID | None = None,
     besides: uuid.UUID,
 ) -> int:
-    """Messages of a channel sent since `since`, plus others held by a live claim (in flight)."""
+    """Messages of a channel sent since `since`, plus every other `sending` one: a live claim is
+    in flight, and an expired one may have reached the provider before its sender died (R8)."""
     query = (
         select(func.count())
         .select_from(Message)
@@ -205,7 +205,7 @@ async def count_sent(
             col(Message.id) != besides,
             or_(
                 col(Message.state).in_(SENT_STATES) & (col(Message.sent_at) >= since),
-                (col(Message.state) == "sending") & (col(Message.claimed_until) >= now),
+                col(Message.state) == "sending",
             ),
         )
     )
@@ -268,6 +268,8 @@ async def save_unit_fact(session: AsyncSession, *, fact: UnitFact) -> bool:
         return fact.published
     newly = fact.published and not existing.published
     existing.comune = fact.comune
+    if fact.reference is not None:
+        existing.reference = fact.reference
     existing.published = existing.published or fact.published
     await session.flush()
     return newly

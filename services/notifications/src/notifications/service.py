@@ -81,6 +81,7 @@ async def offer_facts(uow: UnitOfWork, *, offer_id: uuid.UUID) -> OfferFacts | N
         comune=row.comune,
         # SQLite hands datetimes back naive; every stored one is UTC.
         respond_by=row.respond_by.replace(tzinfo=row.respond_by.tzinfo or UTC),
+        unit_ref=planning.unit_label(row.unit_id, await unit_reference(uow, unit_id=row.unit_id)),
     )
 
 
@@ -94,13 +95,23 @@ async def remember_unit(
     unit_id: uuid.UUID,
     landlord_id: uuid.UUID,
     comune: str,
+    reference: str | None = None,
     published: bool = False,
 ) -> bool:
-    """Keep the unit's comune; True when this is its first publication."""
-    return await repository.save_unit_fact(
-        uow.session,
-        fact=UnitFact(unit_id=unit_id, landlord_id=landlord_id, comune=comune, published=published),
+    """Keep the unit's comune and label; True when this is its first publication."""
+    fact = UnitFact(
+        unit_id=unit_id,
+        landlord_id=landlord_id,
+        comune=comune,
+        reference=reference,
+        published=published,
     )
+    return await repository.save_unit_fact(uow.session, fact=fact)
+
+
+async def unit_reference(uow: UnitOfWork, *, unit_id: uuid.UUID) -> str | None:
+    row = await repository.get_unit_fact(uow.session, unit_id=unit_id)
+    return row.reference if row is not None else None
 
 
 async def unit_comune(uow: UnitOfWork, *, unit_id: uuid.UUID) -> str | None:

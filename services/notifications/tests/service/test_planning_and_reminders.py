@@ -149,3 +149,17 @@ async def test_a_unit_republished_after_a_change_is_announced_once(harness: Harn
     await wait_until(handled)
     templates = sorted(r["template"] for r in await h.rows())
     assert templates == ["landlord.unit_published", "landlord.unit_received"]
+
+
+def test_landlord_messages_name_the_unit_by_the_landlords_own_reference() -> None:
+    lid, unit_id = uuid.uuid4(), uuid.uuid4()
+    submitted = ev.unit_submitted(lid, unit_id)
+    [plan] = planning.unit_submitted(submitted.model_copy(update={"unit_reference": "Via Roma 3"}))
+    assert plan.params.model_dump()["unit_ref"] == "Via Roma 3"
+    [plan] = planning.unit_submitted(submitted)
+    assert plan.params.model_dump()["unit_ref"] == str(unit_id)  # no reference given
+    long = "Via   Giuseppe Garibaldi 120, scala B, interno 14, piano terzo"
+    assert planning.unit_label(unit_id, long) == "Via Giuseppe Garibaldi 120, scala B"
+    made = ev.offer_made(uuid.uuid4(), lid, unit_id=unit_id)
+    _, landlord = planning.offer_made(made, reference="Via Roma 3")
+    assert landlord.params.model_dump()["unit_ref"] == "Via Roma 3"

@@ -10,6 +10,8 @@ from pydantic import Field, StringConstraints
 
 from shared.events.base import Code, ComuneName, EntityEvent, Euros, Event, Programme, SquareMetres
 
+# The landlord's own label for a unit ("Via Roma 3, int. 2"); only ever shown back to that landlord.
+UnitLabel = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 LeaseTerm = Annotated[str, StringConstraints(max_length=5, pattern=r"^[0-9]{1,2}\+[0-9]{1,2}$")]
 EnergyClass = Literal["A4", "A3", "A2", "A1", "B", "C", "D", "E", "F", "G"]
 UnitStatus = Literal[
@@ -40,6 +42,7 @@ class UnitSubmitted(EntityEvent):
     status: UnitStatus
     comune: ComuneName
     held_for_review: bool = False
+    unit_reference: UnitLabel | None = None
 
 
 class UnitPublished(EntityEvent):
@@ -52,6 +55,7 @@ class UnitPublished(EntityEvent):
     status: UnitStatus = "published"
     programme: Programme = "agency"
     comune: ComuneName
+    unit_reference: UnitLabel | None = None
     zone: Code | None = None
     building_id: uuid.UUID | None = None
     available_from: date | None = None

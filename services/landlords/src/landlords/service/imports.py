@@ -108,6 +108,7 @@ async def import_file(
             status=values["status"],
             comune=values["comune"],
             held_for_review=values["held_for_review"],
+            unit_reference=values.get("unit_reference"),
             now=now,
         )
         uow.emit(event, aggregate_id=str(values["id"]))

@@ -17,6 +17,7 @@ def submitted_event(row: Unit, *, now: datetime) -> UnitSubmitted:
         status=row.status,
         comune=row.comune,
         held_for_review=row.held_for_review,
+        unit_reference=row.unit_reference,
         now=now,
     )
 
@@ -29,6 +30,7 @@ def submitted_event_of(
     status: str,
     comune: str,
     held_for_review: bool,
+    unit_reference: str | None,
     now: datetime,
 ) -> UnitSubmitted:
     return UnitSubmitted(
@@ -39,4 +41,5 @@ def submitted_event_of(
         status="in_verification" if status == "in_verification" else "submitted",
         comune=comune,
         held_for_review=held_for_review,
+        unit_reference=unit_reference or None,  # the landlord's label, for its own messages
     )

@@ -184,6 +184,7 @@ def published_event(row: Unit, *, now: datetime) -> UnitPublished:
             status="needs_works" if row.status == "needs_works" else "published",
             programme=programme_of(row.contract_type),  # type: ignore[arg-type]
             comune=row.comune,
+            unit_reference=row.unit_reference or None,
             zone=row.zone,
             available_from=row.available_from,
             area_m2=_tenths_to_m2(row.surface_tenths),  # type: ignore[arg-type]
