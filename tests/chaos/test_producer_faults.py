@@ -91,8 +91,13 @@ async def test_t3_republish_beyond_the_dedup_window_has_no_duplicate_effect(
     messaged_events = await sql_scalar(
         urls["notifications"], "SELECT count(DISTINCT event_id) FROM message"
     )
+    dead_letters = await sql_scalar(
+        urls["matching"], "SELECT count(*) FROM dead_letter"
+    ) + await sql_scalar(urls["notifications"], "SELECT count(*) FROM dead_letter")
     figures = {
         "events": len(events),
+        "messaged_events": messaged_events,
+        "dead_letters": dead_letters,
         "relay_kills": T3_KILLS,
         "stored_duplicates": stored - len(events),
         "matching_effects": profiles,
