@@ -2,6 +2,21 @@
 
 from __future__ import annotations
 
+# Transient failures after which the provider may have accepted the message all the same (its
+# answer was lost): until the retry settles it, such a message keeps its place under the caps.
+MAYBE_SENT = frozenset(
+    {
+        "sms_timeout",
+        "sms_network",
+        "sms_5xx",
+        "sms_409",
+        "sms_425",
+        "sms_bad_response",
+        "sms_unexpected_status",
+        "smtp_timeout",
+    }
+)
+
 
 class DeliveryError(Exception):
     """`code` is a short constant for metrics and `MessageFailed.error_code`; never an address."""

@@ -12,6 +12,7 @@ from sqlalchemy import case, delete, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from notifications.delivery_errors import MAYBE_SENT
 from notifications.models import Message, OfferFact, UnitFact
 
 SENT_STATES = ("sent", "delivered")
@@ -195,8 +196,9 @@ async def count_sent(
     recipient_key: uuid.UUID | None = None,
     besides: uuid.UUID,
 ) -> int:
-    """Messages of a channel sent since `since`, plus every other `sending` one: a live claim is
-    in flight, and an expired one may have reached the provider before its sender died (R8)."""
+    """Messages of a channel sent since `since`, plus those that may have been: every other
+    `sending` one (a live claim is in flight; an expired one may have reached the provider before
+    its sender died) and those waiting to retry after a failure that may hide a send (R8)."""
     query = (
         select(func.count())
         .select_from(Message)
@@ -206,6 +208,7 @@ async def count_sent(
             or_(
                 col(Message.state).in_(SENT_STATES) & (col(Message.sent_at) >= since),
                 col(Message.state) == "sending",
+                (col(Message.state) == "pending") & col(Message.error_code).in_(MAYBE_SENT),
             ),
         )
     )

@@ -115,7 +115,8 @@ class Sender:
         return sum(await asyncio.gather(*(serve(ids) for ids in by_recipient.values())))
 
     async def process(self, message_id: uuid.UUID, *, now: datetime) -> bool:
-        until = now + timedelta(seconds=self.policy.claim_s)
+        # From the claim's own time: a long batch must not claim its last messages already expired.
+        until = max(now, self.clock()) + timedelta(seconds=self.policy.claim_s)
         async with self.db.uow() as uow:
             got = await repository.claim(uow.session, message_id=message_id, now=now, until=until)
             await uow.commit()
@@ -245,6 +246,8 @@ class Sender:
             logger.warning("sending cap reached, message deferred", extra=log)
         elif outcome.values["state"] == "failed":
             logger.warning("message failed", extra=log)
+        elif outcome.values["state"] == "pending":
+            logger.info("delivery failed, message will be retried", extra=log)
 
     # --- the loop -------------------------------------------------------------------------------
 

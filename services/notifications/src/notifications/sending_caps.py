@@ -33,13 +33,11 @@ def day_bounds(now: datetime, *, timezone: str) -> tuple[datetime, datetime]:
 async def check_caps(
     session: AsyncSession, *, row: Message, policy: CapPolicy, now: datetime
 ) -> datetime | None:
-    """None if `row` may go now; otherwise when the caps reset. Messages held by a live claim
-    count, so two senders cannot both take the last place."""
+    """None if `row` may go now; otherwise when the caps reset. Messages being sent count, so two
+    senders cannot both take the last place, nor outrun one a dead sender may have sent."""
     start, reset = day_bounds(now, timezone=policy.timezone)
     per_channel = policy.sms_per_day if row.channel == "sms" else policy.email_per_day
-    sent = await repository.count_sent(
-        session, channel=row.channel, since=start, now=now, besides=row.id
-    )
+    sent = await repository.count_sent(session, channel=row.channel, since=start, besides=row.id)
     if sent >= per_channel:
         return reset
     if row.channel == "sms" and row.recipient_kind == "household":
@@ -47,7 +45,6 @@ async def check_caps(
             session,
             channel="sms",
             since=start,
-            now=now,
             recipient_key=row.recipient_key,
             besides=row.id,
         )

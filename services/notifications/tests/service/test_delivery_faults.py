@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from notifications.sending_caps import day_bounds
+from notifications.catalog import NotificationLimits
+from notifications.models import Message
+from notifications.sending_caps import check_caps, day_bounds
 from shared import faults
 from shared.faults import SimulatedCrash
 from shared.testing.inspect import rows as table_rows
@@ -164,6 +166,54 @@ async def test_a_sender_crash_loses_nothing_and_resends_only_after_the_send(
         assert len(h.provider.requests) == 2
         assert len(h.provider.delivered) == 1  # the provider honoured the idempotency key
     assert len(h.provider.delivered) == 1
+
+
+async def test_a_message_a_dead_sender_may_have_sent_counts_toward_the_sms_cap(
+    harness: Harness,
+) -> None:
+    """T9 regression (chaos seed 919463): an SMS sent just before its sender died stays `sending`
+    after its claim expires; it must still take its place under the household's daily cap, or
+    the next SMS goes out and the household gets one more than the cap."""
+    h = harness
+    cap = NotificationLimits().sms_per_household_per_day
+    hid = h.world.household(channels=("sms",))
+    await h.publish("registry", ev.registered(hid), *[ev.suspended(hid) for _ in range(cap)])
+    await _queued(h, cap + 1)
+    now = datetime.now(UTC) + timedelta(seconds=1)
+    faults.arm("sender.after_send_before_mark", nth=cap)
+    with pytest.raises(SimulatedCrash):
+        await h.sender.run_once(now=now)
+    faults.disarm()
+    assert len(h.provider.delivered) == cap
+    [waiting] = await h.rows(state="pending", channel="sms")
+    row = Message.model_validate({**waiting, "params": waiting["params"]})
+    later = now + timedelta(seconds=h.sender.policy.claim_s + 1)  # the dead sender's claim expired
+    async with h.svc.runtime.db.uow() as uow:
+        deferred = await check_caps(uow.session, row=row, policy=h.sender.policy.caps, now=later)
+    assert deferred is not None
+    await h.fresh_sender().run_once(now=later)
+    assert len({d["reference"] for d in h.provider.delivered}) == cap
+
+
+async def test_an_sms_whose_answer_was_lost_keeps_its_place_under_the_cap(
+    harness: Harness,
+) -> None:
+    """T9 regression (chaos seed 552509): the provider sent an SMS but its answer was lost, so the
+    message waits to retry; the household's next SMS must not take its place under the cap."""
+    h = harness
+    cap = NotificationLimits().sms_per_household_per_day
+    hid = h.world.household(channels=("sms",))
+    await h.publish("registry", ev.registered(hid), *[ev.suspended(hid) for _ in range(cap)])
+    await _queued(h, cap + 1)
+    h.provider.lose_next_answers = 1
+    now = datetime.now(UTC) + timedelta(seconds=1)
+    await h.sender.run_once(now=now)
+    assert len(h.provider.delivered) == cap  # the lost answer's SMS went out too
+    await h.sender.run_once(now=now + timedelta(minutes=1))  # its retry: a replay, not a send
+    assert len({d["reference"] for d in h.provider.delivered}) == cap
+    rows = await h.rows(channel="sms")
+    assert sum(r["state"] in ("sent", "delivered") for r in rows) == cap
+    assert [r["error_code"] for r in rows if r["state"] == "pending"] == ["cap_reached"]
 
 
 async def test_no_contact_or_canary_in_events_logs_or_tables(harness: Harness, caplog: Any) -> None:
