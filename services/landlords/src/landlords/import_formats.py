@@ -34,6 +34,18 @@ def csv_records(
     text: str, *, filters: LandlordFiltersPolicy
 ) -> tuple[tuple[FieldError, ...], list[tuple[int, Record]]]:
     """Header errors (which reject the file) or one record per non-blank data row."""
+    try:
+        return _csv_records(text, filters=filters)
+    except csv.Error:  # a field past the csv module's size limit, a NUL in some versions
+        malformed = FieldError(
+            pointer="/body", code="malformed_csv", message="The file is not valid CSV."
+        )
+        return (malformed,), []
+
+
+def _csv_records(
+    text: str, *, filters: LandlordFiltersPolicy
+) -> tuple[tuple[FieldError, ...], list[tuple[int, Record]]]:
     first_line = text.split("\n", 1)[0]
     # Italian Excel exports use ";" as separator and "," as decimal mark.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","

@@ -166,3 +166,12 @@ async def _five_thousand_rows(api: Any) -> None:
     logger.warning("5,000-row re-import: %.2f s", time.perf_counter() - started)
     assert await count_rows(api.svc, "unit") == 5000
     assert await count_rows(api.svc, "outbox_event") == 5001  # onboarded + 5,000 submitted
+
+
+async def test_a_file_the_csv_reader_refuses_is_422_without_echo(api: Any) -> None:
+    """A cell past the csv module's field size limit (128 KiB) was a 500 (found by the deep T16)."""
+    landlord = await api.onboard()
+    refused = await _import(api, landlord, csv_file(csv_row(address="x" * 200_000)))
+    assert refused.status_code == 422, refused.text[:300]
+    assert refused.json()["errors"][0]["code"] == "malformed_csv"
+    assert "x" * 100 not in refused.text

@@ -225,6 +225,9 @@ async def test_lists_are_paginated_and_filtered(api: Any) -> None:
     assert len(by_landlord.json()["items"]) == 5
     bad_cursor = await api.client.get("/v1/units", params={"cursor": "!!"}, headers=a.headers)
     assert bad_cursor.status_code == 422
+    # A NUL in a filter was a 503 on PostgreSQL, which refuses it (found by the deep T16).
+    nul = await api.client.get("/v1/units", params={"comune": "Cre\x00mona"}, headers=api.staff())
+    assert nul.status_code == 422
 
 
 async def test_incentives_of_a_concordato_unit(api: Any) -> None:

@@ -95,3 +95,16 @@ async def test_a_file_off_the_template_is_422(started: Started) -> None:
             headers={**registry.staff(), "Content-Type": "text/csv"},
         )
         assert missing_key.status_code in (400, 422)
+
+
+async def test_a_file_the_csv_reader_refuses_is_422_without_echo(started: Started) -> None:
+    """A cell past the csv module's field size limit (128 KiB) was a 500 (found by the deep T16)."""
+    async with started() as registry:
+        headers = {**registry.keyed(), "Content-Type": "text/csv"}
+        huge = "reference" + "x" * 200_000 + "\n"
+        response = await registry.client.post(
+            "/v1/households/import", content=huge, headers=headers
+        )
+        assert response.status_code == 422, response.text[:300]
+        assert response.json()["errors"][0]["code"] == "malformed_csv"
+        assert "x" * 100 not in response.text

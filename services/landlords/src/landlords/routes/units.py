@@ -26,6 +26,8 @@ from shared.runtime.deps import Runtime, UoW
 from shared.runtime.problems import problem_responses
 
 router = APIRouter(prefix="/v1/units", tags=["units"])
+# NUL and control characters never reach a query: PostgreSQL rejects them (RELIABILITY 3.4).
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
 
 Cursor = Annotated[str | None, Query(max_length=200)]
 Limit = Annotated[int, Query(ge=1, le=100)]
@@ -114,7 +116,7 @@ async def list_units(
     uow: UoW,
     principal: StaffOrLandlord,
     status: UnitStatus | None = None,
-    comune: Annotated[str | None, Query(max_length=80)] = None,
+    comune: Annotated[str | None, Query(max_length=80, pattern=NO_CONTROL)] = None,
     landlord_id: uuid.UUID | None = None,
     cursor: Cursor = None,
     limit: Limit = 50,

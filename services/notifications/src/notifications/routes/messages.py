@@ -16,6 +16,8 @@ from shared.runtime.deps import UoW
 from shared.runtime.problems import problem_responses
 
 router = APIRouter(prefix="/v1", tags=["messages"])
+# NUL and control characters never reach a query: PostgreSQL rejects them (RELIABILITY 3.4).
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
 
 State = Literal["pending", "sending", "sent", "delivered", "failed", "skipped"]
 Code = Annotated[str, Query(max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
@@ -35,7 +37,7 @@ async def list_messages(
     channel: Literal["email", "sms"] | None = None,
     template: Code | None = None,
     min_attempts: Annotated[int | None, Query(ge=0, le=1000)] = None,
-    comune: Annotated[str | None, Query(max_length=40)] = None,
+    comune: Annotated[str | None, Query(max_length=40, pattern=NO_CONTROL)] = None,
     programme: Literal["sap", "sas", "agency"] | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> MessagePage:

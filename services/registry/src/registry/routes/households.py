@@ -24,6 +24,8 @@ from shared.runtime.deps import Runtime, UoW
 from shared.runtime.problems import problem_responses
 
 router = APIRouter(prefix="/v1", tags=["households"])
+# NUL and control characters never reach a query: PostgreSQL rejects them (RELIABILITY 3.4).
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
 
 HouseholdId = uuid.UUID
 StatusFilter = Literal[
@@ -120,7 +122,7 @@ async def list_households(
     runtime: Runtime,
     status: StatusFilter | None = None,
     programme: Literal["sap", "sas", "agency"] | None = None,
-    comune: Annotated[str | None, Query(max_length=80)] = None,
+    comune: Annotated[str | None, Query(max_length=80, pattern=NO_CONTROL)] = None,
     category: CategoryFilter | None = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,

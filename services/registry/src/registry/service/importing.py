@@ -169,6 +169,13 @@ def row_to_body(row: dict[str, str]) -> dict[str, Any]:
 
 
 def parse(text: str) -> list[dict[str, str]]:
+    try:
+        return _parse(text)
+    except csv.Error:  # a NUL byte, an unterminated quote, a field past the size limit
+        raise Invalid([FieldError("/body", "malformed_csv", "the body is not valid CSV")]) from None
+
+
+def _parse(text: str) -> list[dict[str, str]]:
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     missing = [c for c in REQUIRED if c not in header]
