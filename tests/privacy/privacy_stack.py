@@ -168,7 +168,24 @@ class Stack:
 
         await wait_until(reached, within=within)
 
+    async def settle(self, within: float = 60) -> None:
+        """Every outbox published and every consumer caught up: a profile row can arrive before
+        the status event that makes the household matchable, so counting rows is not enough."""
+
+        async def settled() -> bool:
+            for svc in self.services.values():
+                if (await svc.runtime.relay.backlog()).count:
+                    return False
+                for consumer in svc.runtime.consumers:
+                    await consumer.refresh_lag()
+                    if consumer.lag:
+                        return False
+            return True
+
+        await wait_until(settled, within=within)
+
     async def round(self, *, approve: bool = True) -> dict[str, Any]:
+        await self.settle()
         r = await self.client("matching").post(
             "/v1/rounds", json={}, headers=self.staff(keyed=True)
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import json
@@ -25,7 +26,7 @@ import psutil
 import pytest
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
-from nats.js.errors import NotFoundError
+from nats.js.errors import NotFoundError, ServerError
 
 from shared.messaging.nats_config import (
     OPS,
@@ -286,7 +287,17 @@ async def reset_streams(
             continue
         with contextlib.suppress(NotFoundError):
             await js.delete_stream(name)
-    await provision(js, test_overrides=test_overrides)
+    # nats-server removes a deleted stream's store in the background: re-creating it at once can
+    # fail with 500 "error creating store for stream" (err_code 10049). Provisioning is
+    # idempotent, so try again shortly.
+    for attempt in range(10):
+        try:
+            await provision(js, test_overrides=test_overrides)
+            return
+        except ServerError:
+            if attempt == 9:
+                raise
+            await asyncio.sleep(0.1 * (attempt + 1))
 
 
 @pytest.fixture(scope="session")
