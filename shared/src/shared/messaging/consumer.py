@@ -156,6 +156,10 @@ class Consumer:
             try:
                 return await self.apply(event)
             except Exception as exc:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    # A driver turned our cancellation into an error (aiosqlite, asyncpg): stop.
+                    raise asyncio.CancelledError from exc
                 waited = time.monotonic() - held_since
                 if not is_transient(exc) or waited > self.tuning.transient_hold_s:
                     raise
