@@ -7,16 +7,14 @@ import json
 import random
 import uuid
 import zlib
-from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
 
 from nats.js import JetStreamContext
 from sqlalchemy import select
 
 from shared import faults
 from shared.events.registry import HouseholdRegistered
-from shared.messaging.consumer import Consumer, Subscription
+from shared.messaging.consumer import Consumer
 from shared.testing.inspect import count_rows, rows, stream_messages
 from shared.testing.nats import NatsServer
 from shared.testing.payloads import household_registration
@@ -289,44 +287,3 @@ async def test_a_dead_letter_is_replayed_after_the_fix_and_only_once(
         assert (
             await matching.client.get("/internal/v1/deadletters", headers=supervisor)
         ).json() == []
-
-
-async def test_a_database_outage_holds_the_message_instead_of_spending_its_deliveries(
-    start_service: ServiceStarter, dev_keys: DevKeys
-) -> None:
-    async with start_service("registry") as registry, start_service("matching") as matching:
-        old = consumer_of(matching, "matching-registry")
-        await old.stop()
-        original = old.handlers[HouseholdRegistered.subject]
-        calls: list[int] = []
-
-        async def flaky(uow: Any, event: HouseholdRegistered) -> None:
-            calls.append(1)
-            if len(calls) <= 3:
-                raise TimeoutError  # as asyncpg's command timeout surfaces
-            await original.handler(uow, event)
-
-        subscriptions = [
-            Subscription(HouseholdRegistered, flaky) if s.event is HouseholdRegistered else s
-            for s in old.handlers.values()
-        ]
-        # Two deliveries only: naking on each failure would dead-letter the event.
-        fresh = Consumer(
-            durable=old.durable,
-            subscriptions=subscriptions,
-            db=old.db,
-            broker=old.broker,
-            tuning=replace(old.tuning, max_deliver=2),
-        )
-        fresh.start()
-        matching.runtime.consumers[matching.runtime.consumers.index(old)] = fresh
-        await register_many(registry, dev_keys, 1, "held")
-
-        async def applied() -> bool:
-            return fresh.processed == 1
-
-        await wait_until(applied, within=30)
-        assert fresh.held == 3
-        assert len(calls) == 4
-        assert await count_rows(matching, "household_profile") == 1
-        assert await count_rows(matching, "dead_letter") == 0

@@ -15,8 +15,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from pydantic import ValidationError
 from sqlalchemy import insert
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import IntegrityError
 
 from shared import faults
 from shared.aio import cancel_and_wait
@@ -56,16 +55,6 @@ class ConsumerTuning:
     nak_cap_s: float
     ack_wait_s: float
     broker_lost_after_s: float
-    # A database that is down or too slow is no fault of the message: it is held (the ack timer
-    # reset) and retried here for up to this long, without spending its deliveries.
-    transient_hold_s: float = 120.0
-
-
-def is_transient(exc: BaseException) -> bool:
-    """The database (or the network to it) failed, not the handler: worth retrying as is."""
-    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout | TimeoutError | OSError):
-        return True
-    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 class PoisonMessage(Exception):
@@ -101,7 +90,6 @@ class Consumer:
         self.tuning = tuning
         self.processed = 0
         self.duplicates = 0
-        self.held = 0  # database failures absorbed by holding a message (is_transient)
         self.dead_letters = 0
         self.rebinds = 0
         self.consecutive_rebinds = 0
@@ -147,36 +135,6 @@ class Consumer:
             crashpoint("consumer.before_commit")
             await uow.commit()
         return True
-
-    async def _apply_holding(self, msg: Msg, event: Event) -> bool:
-        """`apply`, retried in place while the failure is the database's (see `is_transient`)."""
-        held_since = time.monotonic()
-        attempt = 0
-        while True:
-            try:
-                return await self.apply(event)
-            except Exception as exc:
-                task = asyncio.current_task()
-                if task is not None and task.cancelling():
-                    # A driver turned our cancellation into an error (aiosqlite, asyncpg): stop.
-                    raise asyncio.CancelledError from exc
-                waited = time.monotonic() - held_since
-                if not is_transient(exc) or waited > self.tuning.transient_hold_s:
-                    raise
-                attempt += 1
-                self.held += 1
-                logger.warning(
-                    "database unavailable; holding the message",
-                    extra={
-                        "durable": self.durable.name,
-                        "event_id": str(event.event_id),
-                        "error_type": type(exc).__name__,
-                        "attempt": attempt,
-                    },
-                )
-                with contextlib.suppress(Exception):
-                    await msg.in_progress()  # reset the ack timer: no redelivery meanwhile
-                await asyncio.sleep(full_jitter(attempt, base=0.2, cap=5.0))
 
     async def _dead_letter(
         self, msg: Msg, *, error_type: str, code: str, event_id: str | None
@@ -233,7 +191,7 @@ class Consumer:
             return
         started = time.monotonic()
         try:
-            if not await self._apply_holding(msg, event):
+            if not await self.apply(event):
                 self.duplicates += 1
                 await msg.ack()
                 return
