@@ -7,6 +7,7 @@ import atexit
 import contextlib
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -81,11 +82,27 @@ def server_version(binary: Path = NATS_SERVER) -> tuple[int, int, int]:
     return major, minor, patch
 
 
+# Below Linux's ephemeral range (32768-60999): a port handed out here cannot be taken by some
+# process's outgoing connection before the server we start binds it. Each is handed out once
+# per test process, so two stacks started side by side never get the same one.
+_PORTS = range(20_000, 32_000)
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        port: int = s.getsockname()[1]
+    rng = random.Random(os.getpid() ^ time.monotonic_ns())
+    for _ in range(200):
+        port = rng.choice(_PORTS)
+        if port in _handed_out:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind((HOST, port))
+            except OSError:
+                continue
+        _handed_out.add(port)
         return port
+    raise RuntimeError("no free port in 20000-31999 on 127.0.0.1")
 
 
 def generated_config(
