@@ -18,6 +18,7 @@ from shared.events import matching
 from shared.events.base import Event
 from shared.fiscal_codes import partita_iva_check_digit
 from shared.testing.nats import NatsServer
+from shared.testing.payloads import unit_submission
 from shared.testing.services import DevKeys, RunningService, ServiceStarter
 from shared.testing.waiting import wait_until
 
@@ -26,23 +27,7 @@ _serial = itertools.count(1)
 
 def valid_unit(**overrides: Any) -> dict[str, Any]:
     """A concordato bilocale in Cremona semicentro, inside its placeholder band."""
-    unit: dict[str, Any] = {
-        "unit_reference": "A1",
-        "address": "Via Solferino 12",
-        "comune": "Cremona",
-        "zone": "semicentro",
-        "surface_m2": "55",
-        "rooms": 2,
-        "bedrooms": 1,
-        "energy_class": "C",
-        "monthly_rent_eur": "280.00",
-        "service_charges_eur": "60.00",
-        "contract_type": "concordato",
-        "contract_term": "3+2",
-        "filters": {"max_occupants": 3, "pets_allowed": True},
-    }
-    unit.update(overrides)
-    return unit
+    return {**unit_submission(0), "unit_reference": "A1", **overrides}
 
 
 def new_partita_iva() -> str:

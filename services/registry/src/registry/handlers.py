@@ -10,6 +10,7 @@ from shared.db import UnitOfWork
 from shared.events import landlords, matching, notifications
 from shared.messaging.consumer import Subscription
 
+OfferClosed = matching.OfferDeclined | matching.OfferWithdrawn | matching.OfferExpired
 ErasureConfirmed = (
     matching.HouseholdErasureConfirmed
     | landlords.HouseholdErasureConfirmed
@@ -39,39 +40,28 @@ def subscriptions(rules: RegistryRules) -> list[Subscription[Any]]:
             now=uow.clock(),
         )
 
-    async def on_offer_declined(uow: UnitOfWork, event: matching.OfferDeclined) -> None:
-        if event.by != "landlord":
-            return  # the household's refusal: its classification decides (on_refusal_classified)
+    async def back_in_queue(uow: UnitOfWork, event: OfferClosed, reason_code: str) -> None:
         await lifecycle.offer_closed(
             uow,
             household_id=event.household_id,
             programme=None,
-            reason_code="offer_refused_by_landlord",
+            reason_code=reason_code,
             rules=rules,
             now=uow.clock(),
         )
 
+    async def on_offer_declined(uow: UnitOfWork, event: matching.OfferDeclined) -> None:
+        if event.by != "landlord":
+            return  # the household's refusal: its classification decides (on_refusal_classified)
+        await back_in_queue(uow, event, "offer_refused_by_landlord")
+
     async def on_offer_withdrawn(uow: UnitOfWork, event: matching.OfferWithdrawn) -> None:
-        await lifecycle.offer_closed(
-            uow,
-            household_id=event.household_id,
-            programme=None,
-            reason_code="offer_withdrawn",
-            rules=rules,
-            now=uow.clock(),
-        )
+        await back_in_queue(uow, event, "offer_withdrawn")
 
     async def on_offer_expired(uow: UnitOfWork, event: matching.OfferExpired) -> None:
         if event.no_response:
             return  # the household's silence is a refusal: its classification decides
-        await lifecycle.offer_closed(
-            uow,
-            household_id=event.household_id,
-            programme=None,
-            reason_code="offer_expired",
-            rules=rules,
-            now=uow.clock(),
-        )
+        await back_in_queue(uow, event, "offer_expired")
 
     async def on_tenancy_agreed(uow: UnitOfWork, event: matching.TenancyAgreed) -> None:
         await lifecycle.tenancy_agreed(
