@@ -4,7 +4,6 @@ render, send with the message id as idempotency key / Message-ID, then mark it s
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from notifications.delivery_errors import (
 from notifications.models import Message
 from notifications.rendering import RenderError, render
 from notifications.sending_caps import CapPolicy, check_caps
+from shared.aio import Drain
 from shared.db import Database
 from shared.events import notifications
 from shared.events.notifications import Channel, RecipientKind
@@ -44,6 +44,7 @@ class SenderPolicy:
     retry_base_s: float = 5.0
     retry_cap_s: float = 900.0
     max_attempts: int = 20
+    drain_s: float = 10.0  # at stop, how long the sends in hand may take to finish
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class Sender:
         self.policy = policy
         self.clock = clock or db.clock
         self._task: asyncio.Task[None] | None = None
+        self._drain = Drain()
 
     async def run_once(self, *, now: datetime) -> int:
         """Process every message due at `now`; returns how many this sender claimed."""
@@ -109,8 +111,13 @@ class Sender:
         gate = asyncio.Semaphore(max(1, self.policy.concurrency))
 
         async def serve(message_ids: list[uuid.UUID]) -> int:
+            served = 0
             async with gate:
-                return sum([await self.process(message_id, now=now) for message_id in message_ids])
+                for message_id in message_ids:
+                    if self._drain.stopping:
+                        break  # left due: the next sender claims it
+                    served += await self.process(message_id, now=now)
+            return served
 
         return sum(await asyncio.gather(*(serve(ids) for ids in by_recipient.values())))
 
@@ -255,11 +262,14 @@ class Sender:
         while True:
             full = False
             try:
-                full = await self.run_once(now=self.clock()) >= self.policy.batch
+                with self._drain.busy():
+                    full = await self.run_once(now=self.clock()) >= self.policy.batch
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 logger.error("sender pass failed", extra={"error_type": type(exc).__name__})
+            if self._drain.stopping:
+                return
             # A full batch means more are waiting: go again at once, without the poll's pause.
             await asyncio.sleep(0 if full else poll_s)
 
@@ -267,8 +277,6 @@ class Sender:
         self._task = asyncio.create_task(self._loop(poll_s), name="notifications-sender")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        """Let the messages in hand finish (a send cut off mid-way is the one that may go twice)."""
+        await self._drain.stop(self._task, within=self.policy.drain_s)
+        self._task = None

@@ -18,7 +18,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from shared import faults
-from shared.aio import cancel_and_wait
+from shared.aio import Drain
 from shared.db import Database, UnitOfWork
 from shared.events.base import EVENT_TYPES, Event
 from shared.faults import crashpoint, failpoint
@@ -55,6 +55,7 @@ class ConsumerTuning:
     nak_cap_s: float
     ack_wait_s: float
     broker_lost_after_s: float
+    drain_s: float = 5.0  # at stop, how long the message in hand may take to finish
 
 
 class PoisonMessage(Exception):
@@ -98,6 +99,7 @@ class Consumer:
         self.unavailable_since: float | None = None
         self._advisories_watched = False
         self._task: asyncio.Task[None] | None = None
+        self._drain = Drain()
 
     # --- handling one message ----------------------------------------------------------------
 
@@ -307,7 +309,12 @@ class Consumer:
                 self.unavailable_since = None
                 attempt = 0
                 for msg in msgs:
-                    await self.handle(msg)
+                    if self._drain.stopping:
+                        return  # the rest is redelivered after ack_wait, to whoever runs next
+                    with self._drain.busy():
+                        await self.handle(msg)
+                if self._drain.stopping:
+                    return
                 if msgs:
                     idle_fetches = 0
                     self.consecutive_rebinds = 0
@@ -369,4 +376,5 @@ class Consumer:
         self._task = asyncio.create_task(self.run(), name=f"consumer-{self.durable.name}")
 
     async def stop(self) -> None:
-        await cancel_and_wait(self._task)
+        """Let the message in hand finish (for up to drain_s), then stop."""
+        await self._drain.stop(self._task, within=self.tuning.drain_s)
