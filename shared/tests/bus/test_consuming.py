@@ -94,7 +94,9 @@ async def test_redelivery_storm_has_one_effect_per_event(
         async def all_consumed() -> bool:
             m = consumer_of(matching, "matching-registry")
             n = consumer_of(notifications, "notifications-registry")
-            return m.processed + m.duplicates == 200 and n.processed + n.duplicates == 200
+            # Every original and every copy seen; under load an ack can also arrive after
+            # ack_wait, so a delivery can come back once more: duplicates may exceed the copies.
+            return all(c.processed == 100 and c.duplicates >= 100 for c in (m, n))
 
         await wait_until(all_consumed, within=30)
         assert await count_rows(matching, "household_profile") == 100
@@ -102,7 +104,7 @@ async def test_redelivery_storm_has_one_effect_per_event(
         # One row per event and channel its message kind uses (email and SMS), never per copy.
         assert len({m["event_id"] for m in messages}) == 100
         assert len(messages) == 200
-        assert consumer_of(matching, "matching-registry").duplicates == 100
+        assert consumer_of(matching, "matching-registry").processed == 100
         assert await count_rows(matching, "dead_letter") == 0
         assert await count_rows(notifications, "dead_letter") == 0
         info = await jetstream_ops.consumer_info("REGISTRY", "matching-registry")
