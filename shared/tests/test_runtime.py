@@ -136,3 +136,16 @@ def test_a_route_without_an_authorization_dependency_stops_the_app() -> None:
             infra=infra_tables(metadata),
             routers=[router],
         )
+
+
+def test_a_pull_heartbeat_is_refused_with_the_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With nats-py 2.16 a heartbeat turned valid messages into dead letters (chaos T6).
+    from pydantic import ValidationError
+
+    from matching.settings import Settings
+
+    monkeypatch.setenv("FETCH_HEARTBEAT_S", "0.25")
+    with pytest.raises(ValidationError, match=r"fetch_heartbeat_s[\s\S]*nats.py#794"):
+        Settings()
+    monkeypatch.setenv("FETCH_HEARTBEAT_S", "0")
+    assert Settings().fetch_heartbeat_s == 0

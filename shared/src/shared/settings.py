@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import SecretStr
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The password in the userinfo part of a URL is a secret too (RELIABILITY.md 3.6).
@@ -66,7 +66,9 @@ class ServiceSettings(BaseSettings):
     fetch_timeout_s: float = 5.0
     # 0 = no idle heartbeat on pulls. nats-py 2.16 sends a heartbeat without `expires` when its
     # local queue already holds messages; the server answers 400 "heartbeat value too large" and
-    # those messages wait out ack_wait (nats-io/nats.py#794). RELIABILITY §2.1's 1 s returns with a fix.
+    # those messages wait out ack_wait (nats-io/nats.py#794), again on every fetch until they are
+    # dead letters (seen in chaos T6 after a frozen broker). Refused until a fixed nats-py lands;
+    # RELIABILITY §2.1's 1 s returns with it.
     fetch_heartbeat_s: float = 0.0
     nak_base_s: float = 0.5
     nak_cap_s: float = 30.0
@@ -85,6 +87,16 @@ class ServiceSettings(BaseSettings):
     housing_unacked_deliveries: int = 0  # leave the first N deliveries this process sees unacked
     housing_nak_share: float = 0.0  # nak this share of first deliveries with a delay
     housing_fail_events: str | None = None  # event ids whose handler always raises (poison tests)
+
+    @field_validator("fetch_heartbeat_s")
+    @classmethod
+    def _no_pull_heartbeat(cls, value: float) -> float:
+        if value != 0:
+            raise ValueError(
+                "must be 0: with nats-py 2.16 a pull heartbeat can turn valid messages into "
+                "dead letters (nats-io/nats.py#794)"
+            )
+        return value
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         """repr() and str() hide passwords in URLs as SecretStr hides the other secrets."""

@@ -128,7 +128,6 @@ def service_env(
         "MAX_DELIVER": "5",
         "MAX_ACK_PENDING": "20",
         "FETCH_TIMEOUT_S": "1",
-        "FETCH_HEARTBEAT_S": "0.25",
         "NAK_BASE_S": "0.1",
         "NAK_CAP_S": "1",
         "RELAY_POLL_S": "0.1",
