@@ -63,6 +63,31 @@ async def _fill_outbox(db: Database, n: int) -> set[str]:
     return {str(e.event_id) for e in events}
 
 
+async def _wait_replicas_current(server: NatsServer, stream: str, *, within: float) -> float:
+    """Seconds until the stream has a leader and every replica is current (after node restarts).
+
+    Reading before that can time out: the last restarted node may still be rejoining the meta
+    group or catching up its replica of the stream.
+    """
+    nc = await server.connect("ops")
+    try:
+        js = nc.jetstream(timeout=5)
+
+        async def current() -> bool:
+            try:
+                info = await js.stream_info(stream)
+            except Exception:  # no leader yet: the API times out or answers 503
+                return False
+            cluster = info.cluster
+            if cluster is None or not cluster.leader:
+                return False
+            return all(peer.current and not peer.offline for peer in cluster.replicas or [])
+
+        return await wait_for(current, within=within, every=0.5)
+    finally:
+        await nc.close()
+
+
 async def _read_all_ids(server: NatsServer, stream: str) -> list[str]:
     """A fresh ephemeral consumer reads the stream from sequence 1 (as ops)."""
     nc = await server.connect("ops")
@@ -310,7 +335,7 @@ async def test_cluster_node_killed_one_at_a_time_loses_no_acknowledged_message(
         stop.set()
         await publisher
         await broker.stop()
-    await asyncio.sleep(2)  # the restarted replica catches up
+    settled_s = await _wait_replicas_current(nats_cluster[1], "REGISTRY", within=60)
     stored = await _read_all_ids(nats_cluster[1], "REGISTRY")
     figures = {
         "attempted": attempts,
@@ -318,6 +343,7 @@ async def test_cluster_node_killed_one_at_a_time_loses_no_acknowledged_message(
         "node_kills": kills,
         "lost_acknowledged": len(acked - set(stored)),
         "stored_duplicates": len(stored) - len(set(stored)),
+        "replicas_current_after_s": round(settled_s, 1),
     }
     passed = figures["lost_acknowledged"] == 0 and len(acked) > 100
     write_report(
