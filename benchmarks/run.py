@@ -1,5 +1,6 @@
 """`make bench`: the matching engine against a greedy ranked list, scipy and CP-SAT, per scale,
-and the landlords' 5,000-row unit import (benchmarks/unit_import.py).
+the landlords' 5,000-row unit import (benchmarks/unit_import.py) and the registry's audit chain
+verification (benchmarks/audit_verify.py).
 
 Each method runs in its own process so its peak RSS is its own; ours runs through the
 `matching-solve` command end to end (read, feasibility, both stages, explanations, write).
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 import psutil
 
+from benchmarks.audit_verify import audit_verify_table
 from benchmarks.unit_import import unit_import_table
 from matching.feasibility import feasibility
 from matching.generator import generate_problem
@@ -256,6 +258,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.only or "reopt" in args.only:
             problem = generate_problem(scale="bench_20k", **NO_QUOTA)
             table = reoptimisation(problem, tmp)
+            sections += [table, ""]
+            sys.stdout.write(table + "\n\n")
+        if not args.only or "audit" in args.only:
+            table = audit_verify_table()
             sections += [table, ""]
             sys.stdout.write(table + "\n\n")
         if not args.only or "import" in args.only:
