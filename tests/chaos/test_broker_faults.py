@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from sqlalchemy import insert
 
 from registry.models import infra as registry_infra
@@ -27,6 +26,7 @@ from shared.testing.chaos import (
     ServiceProcess,
     provision_for_chaos,
     sql_scalar,
+    stream_msg_ids,
     wait_for,
     write_report,
 )
@@ -88,29 +88,6 @@ async def _wait_replicas_current(server: NatsServer, stream: str, *, within: flo
         await nc.close()
 
 
-async def _read_all_ids(server: NatsServer, stream: str) -> list[str]:
-    """A fresh ephemeral consumer reads the stream from sequence 1 (as ops)."""
-    nc = await server.connect("ops")
-    try:
-        js = nc.jetstream(timeout=10)
-        info = await js.stream_info(stream)
-        ids: list[str] = []
-        # No acks: ops may create consumers but not publish acks (RELIABILITY.md 3.3).
-        config = ConsumerConfig(ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.ALL)
-        sub = await js.pull_subscribe(
-            f"{stream.lower()}.>", durable=None, stream=stream, config=config
-        )
-        while len(ids) < info.state.messages:
-            try:
-                batch = await sub.fetch(500, timeout=5)
-            except TimeoutError:
-                break
-            ids.extend((msg.headers or {}).get("Nats-Msg-Id", "") for msg in batch)
-        return ids
-    finally:
-        await nc.close()
-
-
 async def test_t1_broker_killed_ten_times_while_publishing(
     chaos_streams: NatsServer, chaos_databases: PostgresDatabases, chaos_seed: int
 ) -> None:
@@ -162,7 +139,7 @@ async def test_t1_broker_killed_ten_times_while_publishing(
         await relay.stop()
         await broker.stop()
         await db.dispose()
-    stored = await _read_all_ids(chaos_streams, "REGISTRY")
+    stored = await stream_msg_ids(chaos_streams, "REGISTRY")
     figures = {
         "events": T1_EVENTS,
         "kills": T1_KILLS,
@@ -336,7 +313,7 @@ async def test_cluster_node_killed_one_at_a_time_loses_no_acknowledged_message(
         await publisher
         await broker.stop()
     settled_s = await _wait_replicas_current(nats_cluster[1], "REGISTRY", within=60)
-    stored = await _read_all_ids(nats_cluster[1], "REGISTRY")
+    stored = await stream_msg_ids(nats_cluster[1], "REGISTRY")
     figures = {
         "attempted": attempts,
         "acknowledged": len(acked),

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from shared.messaging.provision import CHAOS_TESTS, TestOverrides, provision
 from shared.testing.nats import NatsServer, free_port
@@ -162,8 +163,12 @@ async def keyed_load(
     in_flight: int = 20,
     max_attempts: int = 10,
     per_request_timeout: float = 10.0,
+    paths: Mapping[str, str] | None = None,
 ) -> LoadResult:
-    """POST each body with its own Idempotency-Key; retry with the same key on errors, bounded."""
+    """POST each body with its own Idempotency-Key; retry with the same key on errors, bounded.
+
+    `paths` gives a key its own path (e.g. each answer to its offer); the others go to `path`.
+    """
     result = LoadResult()
     gate = asyncio.Semaphore(in_flight)
 
@@ -174,7 +179,9 @@ async def keyed_load(
                 started = time.monotonic()
                 try:
                     response = await client.post(
-                        path, json=body, headers={**headers, "Idempotency-Key": key}
+                        (paths or {}).get(key, path),
+                        json=body,
+                        headers={**headers, "Idempotency-Key": key},
                     )
                     result.slowest_s = max(result.slowest_s, time.monotonic() - started)
                     if 200 <= response.status_code < 300:
@@ -317,5 +324,28 @@ async def provision_for_chaos(
     nc = await server.connect("ops")
     try:
         await provision(nc.jetstream(timeout=5), test_overrides=overrides)
+    finally:
+        await nc.close()
+
+
+async def stream_msg_ids(server: NatsServer, stream: str, subject: str | None = None) -> list[str]:
+    """Every Nats-Msg-Id in `stream` (on `subject` if given), read from sequence 1 as ops."""
+    nc = await server.connect("ops")
+    try:
+        js = nc.jetstream(timeout=10)
+        info = await js.stream_info(stream)
+        ids: list[str] = []
+        # No acks: ops may create consumers but not publish acks (RELIABILITY.md 3.3).
+        config = ConsumerConfig(ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.ALL)
+        sub = await js.pull_subscribe(
+            subject or f"{stream.lower()}.>", durable=None, stream=stream, config=config
+        )
+        while len(ids) < info.state.messages:
+            try:
+                batch = await sub.fetch(500, timeout=5)
+            except TimeoutError:
+                break
+            ids.extend((msg.headers or {}).get("Nats-Msg-Id", "") for msg in batch)
+        return ids
     finally:
         await nc.close()
