@@ -11,6 +11,7 @@ import asyncio
 import csv
 import io
 import json
+import logging
 import time
 import uuid
 from pathlib import Path
@@ -61,6 +62,7 @@ async def _timed(client: httpx.AsyncClient, **request: Any) -> tuple[float, dict
 
 
 async def _measure(tmp: Path) -> list[tuple[str, float, str]]:
+    logging.getLogger("shared.messaging").setLevel(logging.CRITICAL)  # no broker, on purpose
     private, jwks = generate_signing_key(tmp / "keys")
     keys = DevKeys(private_key=private, jwks=jwks)
     settings = settings_for(
