@@ -242,7 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     scenarios = SCENARIOS + (STRETCH if args.stretch else [])
     if args.only:
         scenarios = [s for s in scenarios if args.only in s[0]]
-    sections = ["# Benchmark: matching engine, unit import, audit chain verification", "", _machine(), ""]
+    sections = [
+        "# Benchmark: matching engine, unit import, audit chain verification",
+        "",
+        _machine(),
+        "",
+    ]
     sys.stdout.write("\n".join(sections) + "\n")
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
