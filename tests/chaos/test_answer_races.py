@@ -11,10 +11,16 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from shared.testing.chaos import ServiceProcess, sql_scalar, wait_for, write_report
+from shared.testing.chaos import (
+    ServiceProcess,
+    approved_offers,
+    matching_pool,
+    sql_scalar,
+    write_report,
+)
 from shared.testing.databases import PostgresDatabases
 from shared.testing.nats import NatsServer
-from shared.testing.producing import eligible_household, inject, published_unit
+from shared.testing.producing import eligible_household, inject
 from shared.testing.services import DevKeys
 
 Stack = Callable[..., Awaitable[ServiceProcess]]
@@ -79,62 +85,10 @@ async def test_t11_concurrent_answers_one_winner_per_race_through_kills(
     rng = random.Random(chaos_seed)
     url = chaos_databases.urls["matching"]
     matching = await stack("matching", faults={"CHAOS_SEED": str(chaos_seed)})
-    households = [eligible_household(rng, COMUNI[i % len(COMUNI)], max_size=2) for i in range(POOL)]
-    units = [published_unit(rng, COMUNI[i % len(COMUNI)]) for i in range(POOL)]
-    await inject(
-        chaos_streams,
-        user="registry",
-        messages=[(e.subject, e.model_dump_json().encode()) for e in households],
-        fresh_ids=False,
-    )
-    await inject(
-        chaos_streams,
-        user="landlords",
-        messages=[(e.subject, e.model_dump_json().encode()) for e in units],
-        fresh_ids=False,
-    )
-
-    async def ingested() -> bool:
-        profiles = await sql_scalar(url, "SELECT count(*) FROM household_profile")
-        listings = await sql_scalar(url, "SELECT count(*) FROM unit_listing")
-        return bool(profiles == POOL and listings == POOL)
-
-    await wait_for(ingested, within=120, every=0.5)
+    await matching_pool(chaos_streams, url, rng, COMUNI, POOL)
     caseworker = dev_keys.headers("caseworker")
     async with httpx.AsyncClient(base_url=matching.url, timeout=15) as client:
-        created = await client.post(
-            "/v1/rounds", json={}, headers={**caseworker, "Idempotency-Key": f"t11-{chaos_seed}"}
-        )
-        assert created.status_code == 202, created.text
-        round_id = created.json()["id"]
-
-        async def completed() -> bool:
-            got = await client.get(f"/v1/rounds/{round_id}", headers=caseworker)
-            return bool(got.json()["status"] == "completed")
-
-        await wait_for(completed, within=120, every=0.5)
-        approved = await client.post(
-            f"/v1/rounds/{round_id}/approve",
-            headers={**dev_keys.headers("supervisor"), "Idempotency-Key": f"t11-a-{chaos_seed}"},
-        )
-        assert approved.status_code == 200, approved.text
-        offer_ids: list[str] = []
-        cursor: str | None = None
-        for _ in range(20):
-            page = await client.get(
-                "/v1/offers",
-                params={
-                    "round_id": round_id,
-                    "limit": 100,
-                    **({"cursor": cursor} if cursor else {}),
-                },
-                headers=caseworker,
-            )
-            assert page.status_code == 200, page.text
-            offer_ids += [o["id"] for o in page.json()["items"]]
-            cursor = page.json().get("next_cursor")
-            if not cursor:
-                break
+        offer_ids = await approved_offers(client, dev_keys, key=f"t11-{chaos_seed}")
         assert len(offer_ids) >= RACES, f"the round proposed only {len(offer_ids)} offers"
         races = [Race(o) for o in offer_ids[:RACES]]
 

@@ -19,8 +19,10 @@ import httpx
 from shared.testing.chaos import (
     LoadResult,
     ServiceProcess,
+    approved_offers,
     consumer_state,
     keyed_load,
+    matching_pool,
     sql_rows,
     sql_scalar,
     stream_msg_ids,
@@ -30,7 +32,6 @@ from shared.testing.chaos import (
 from shared.testing.databases import PostgresDatabases
 from shared.testing.nats import NatsServer
 from shared.testing.payloads import household_registration, landlord_onboarding, unit_submission
-from shared.testing.producing import eligible_household, inject, published_unit
 from shared.testing.services import DevKeys
 
 Stack = Callable[..., Awaitable[ServiceProcess]]
@@ -45,10 +46,8 @@ ANSWER_BODIES = (
     {"answer": "accept"},
     {"answer": "decline", "reason_code": "PREFERENCE"},
 )
-ANSWERED = {
-    "accept": "matching.offer.accepted.v1",
-    "decline": "matching.offer.declined.v1",
-}
+UNIT_SUBMITTED = ("landlords.unit.submitted.v1",)
+ANSWERED = ("matching.offer.accepted.v1", "matching.offer.declined.v1")
 
 
 def _split(items: dict[str, dict[str, Any]], share: float) -> list[dict[str, dict[str, Any]]]:
@@ -57,32 +56,18 @@ def _split(items: dict[str, dict[str, Any]], share: float) -> list[dict[str, dic
     return [{k: items[k] for k in keys[:cut]}, {k: items[k] for k in keys[cut:]}]
 
 
-async def _offers(client: httpx.AsyncClient, staff: DevKeys, seed: int, n: int) -> list[str]:
-    """Run and approve one round over the injected pool; the ids of at least n offers."""
-    caseworker = staff.headers("caseworker")
-    created = await client.post(
-        "/v1/rounds", json={}, headers={**caseworker, "Idempotency-Key": f"t6-round-{seed}"}
+async def _outbox(url: str, subjects: tuple[str, ...], entity: str) -> tuple[set[str], set[str]]:
+    """The event ids a service's outbox holds on `subjects`, and the `entity` ids they are about."""
+    where = f"WHERE subject IN ({', '.join(repr(s) for s in subjects)})"
+    event_ids = await sql_rows(url, f"SELECT event_id FROM outbox_event {where}")
+    about = await sql_rows(
+        url, f"SELECT CAST(payload AS json)->>'{entity}' FROM outbox_event {where}"
     )
-    assert created.status_code == 202, created.text
-    round_id = created.json()["id"]
+    return set(event_ids), set(about)
 
-    async def completed() -> bool:
-        got = await client.get(f"/v1/rounds/{round_id}", headers=caseworker)
-        return bool(got.json()["status"] == "completed")
 
-    await wait_for(completed, within=120, every=0.5)
-    approved = await client.post(
-        f"/v1/rounds/{round_id}/approve",
-        headers={**staff.headers("supervisor"), "Idempotency-Key": f"t6-approve-{seed}"},
-    )
-    assert approved.status_code == 200, approved.text
-    page = await client.get(
-        "/v1/offers", params={"round_id": round_id, "limit": 100}, headers=caseworker
-    )
-    assert page.status_code == 200, page.text
-    offer_ids = [o["id"] for o in page.json()["items"]]
-    assert len(offer_ids) >= n, f"the round proposed only {len(offer_ids)} offers"
-    return offer_ids[:n]
+async def _in_stream(server: NatsServer, stream: str, subjects: tuple[str, ...]) -> list[str]:
+    return [i for subject in subjects for i in await stream_msg_ids(server, stream, subject)]
 
 
 async def _unpublished(url: str) -> int:
@@ -115,20 +100,11 @@ async def test_t6_http_keeps_answering_through_a_broker_outage(
         )
         assert onboarded.status_code == 201, onboarded.text
         landlord = {"Authorization": f"Bearer {onboarded.json()['api_key']}"}
-    households = [eligible_household(rng, COMUNI[i % len(COMUNI)], max_size=2) for i in range(POOL)]
-    units = [published_unit(rng, COMUNI[i % len(COMUNI)]) for i in range(POOL)]
-    for user, events in (("registry", households), ("landlords", units)):
-        messages = [(e.subject, e.model_dump_json().encode()) for e in events]
-        await inject(chaos_streams, user=user, messages=messages, fresh_ids=False)
-
-    async def ingested() -> bool:
-        profiles = await sql_scalar(urls["matching"], "SELECT count(*) FROM household_profile")
-        listings = await sql_scalar(urls["matching"], "SELECT count(*) FROM unit_listing")
-        return bool(profiles == POOL and listings == POOL)
-
-    await wait_for(ingested, within=120, every=0.5)
+    await matching_pool(chaos_streams, urls["matching"], rng, COMUNI, POOL)
     async with httpx.AsyncClient(base_url=matching.url, timeout=15) as client:
-        offer_ids = await _offers(client, dev_keys, chaos_seed, ANSWERS)
+        offer_ids = await approved_offers(client, dev_keys, key=f"t6-{chaos_seed}")
+    assert len(offer_ids) >= ANSWERS, f"the round proposed only {len(offer_ids)} offers"
+    offer_ids = offer_ids[:ANSWERS]
 
     async def quiet() -> bool:
         return all([await _unpublished(urls[s.name]) == 0 for s in services])
@@ -225,41 +201,10 @@ async def test_t6_http_keeps_answering_through_a_broker_outage(
     )
     units_stored = await sql_scalar(urls["landlords"], "SELECT count(*) FROM unit")
     # Every acknowledged unit and answer has its event in the broker's stream, once.
-    unit_events = set(
-        await sql_rows(
-            urls["landlords"],
-            "SELECT event_id FROM outbox_event WHERE subject = 'landlords.unit.submitted.v1'",
-        )
-    )
-    unit_events_of = set(
-        await sql_rows(
-            urls["landlords"],
-            "SELECT CAST(payload AS json)->>'unit_id' FROM outbox_event "
-            "WHERE subject = 'landlords.unit.submitted.v1'",
-        )
-    )
-    answer_events = set(
-        await sql_rows(
-            urls["matching"],
-            "SELECT event_id FROM outbox_event WHERE subject IN "
-            f"({', '.join(repr(s) for s in ANSWERED.values())})",
-        )
-    )
-    answered_offers = set(
-        await sql_rows(
-            urls["matching"],
-            "SELECT CAST(payload AS json)->>'offer_id' FROM outbox_event WHERE subject IN "
-            f"({', '.join(repr(s) for s in ANSWERED.values())})",
-        )
-    )
-    in_landlords_stream = await stream_msg_ids(
-        chaos_streams, "LANDLORDS", "landlords.unit.submitted.v1"
-    )
-    in_matching_stream = [
-        i
-        for subject in ANSWERED.values()
-        for i in await stream_msg_ids(chaos_streams, "MATCHING", subject)
-    ]
+    unit_events, unit_events_of = await _outbox(urls["landlords"], UNIT_SUBMITTED, "unit_id")
+    answer_events, answered_offers = await _outbox(urls["matching"], ANSWERED, "offer_id")
+    in_landlords_stream = await _in_stream(chaos_streams, "LANDLORDS", UNIT_SUBMITTED)
+    in_matching_stream = await _in_stream(chaos_streams, "MATCHING", ANSWERED)
     ready = {}
     async with httpx.AsyncClient(timeout=5) as client:
         for svc in services:
@@ -267,10 +212,8 @@ async def test_t6_http_keeps_answering_through_a_broker_outage(
     requests = len(registrations) + len(submissions) + len(answers)
     lost = {
         "households": len(household_ids) - min(profiles - profiles_before, len(household_ids)),
-        "units": len(unit_ids - {str(u) for u in unit_events_of})
-        + len(unit_events - set(in_landlords_stream)),
-        "answers": len(answered - {str(o) for o in answered_offers})
-        + len(answer_events - set(in_matching_stream)),
+        "units": len(unit_ids - unit_events_of) + len(unit_events - set(in_landlords_stream)),
+        "answers": len(answered - answered_offers) + len(answer_events - set(in_matching_stream)),
     }
     duplicates = {
         "households": stored - len(household_ids),

@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import platform
+import random
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from shared.messaging.provision import CHAOS_TESTS, TestOverrides, provision
 from shared.testing.nats import NatsServer, free_port
+from shared.testing.producing import eligible_household, inject, published_unit
 from shared.testing.services import DevKeys
 
 REPORTS = Path("reports/chaos")
@@ -349,3 +351,58 @@ async def stream_msg_ids(server: NatsServer, stream: str, subject: str | None = 
         return ids
     finally:
         await nc.close()
+
+
+async def matching_pool(
+    server: NatsServer, matching_url: str, rng: random.Random, comuni: tuple[str, ...], size: int
+) -> None:
+    """`size` eligible households and as many published units, a comune each in turn, published
+    as the registry and landlords would; returns once matching's read models hold them all."""
+    households = [eligible_household(rng, comuni[i % len(comuni)], max_size=2) for i in range(size)]
+    units = [published_unit(rng, comuni[i % len(comuni)]) for i in range(size)]
+    for user, events in (("registry", households), ("landlords", units)):
+        messages = [(e.subject, e.model_dump_json().encode()) for e in events]
+        await inject(server, user=user, messages=messages, fresh_ids=False)
+
+    async def ingested() -> bool:
+        profiles = await sql_scalar(matching_url, "SELECT count(*) FROM household_profile")
+        listings = await sql_scalar(matching_url, "SELECT count(*) FROM unit_listing")
+        return bool(profiles == size and listings == size)
+
+    await wait_for(ingested, within=120, every=0.5)
+
+
+async def approved_offers(client: httpx.AsyncClient, keys: DevKeys, *, key: str) -> list[str]:
+    """A caseworker runs a round over matching's pool and a supervisor approves it: every offer's
+    id. `client` is matching's; `key` makes the round's Idempotency-Keys."""
+    caseworker = keys.headers("caseworker")
+    created = await client.post(
+        "/v1/rounds", json={}, headers={**caseworker, "Idempotency-Key": f"{key}-round"}
+    )
+    assert created.status_code == 202, created.text
+    round_id = created.json()["id"]
+
+    async def completed() -> bool:
+        got = await client.get(f"/v1/rounds/{round_id}", headers=caseworker)
+        return bool(got.json()["status"] == "completed")
+
+    await wait_for(completed, within=120, every=0.5)
+    approved = await client.post(
+        f"/v1/rounds/{round_id}/approve",
+        headers={**keys.headers("supervisor"), "Idempotency-Key": f"{key}-approve"},
+    )
+    assert approved.status_code == 200, approved.text
+    offer_ids: list[str] = []
+    cursor: str | None = None
+    for _ in range(20):
+        page = await client.get(
+            "/v1/offers",
+            params={"round_id": round_id, "limit": 100, **({"cursor": cursor} if cursor else {})},
+            headers=caseworker,
+        )
+        assert page.status_code == 200, page.text
+        offer_ids += [o["id"] for o in page.json()["items"]]
+        cursor = page.json().get("next_cursor")
+        if not cursor:
+            break
+    return offer_ids
