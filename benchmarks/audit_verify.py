@@ -8,35 +8,21 @@ the figure is the check alone (reading the rows is the database's share).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from registry.audit import GENESIS, chain_hash, first_bad_seq
+from registry.models import AuditRecord
 
 RECORDS = 100_000
 
 
-@dataclass
-class Record:
-    seq: int
-    at: datetime
-    actor_kind: str
-    actor_id: str
-    action: str
-    object_type: str
-    object_id: str | None
-    outcome: str
-    request_id: str | None
-    prev_hash: str = ""
-    hash: str = ""
-
-
-def _chain(n: int) -> list[Record]:
+def _chain(n: int) -> list[AuditRecord]:
+    """The rows `audit verify` reads, as the registry's own model."""
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    records: list[Record] = []
+    records: list[AuditRecord] = []
     prev = GENESIS
     for seq in range(1, n + 1):
-        record = Record(
+        record = AuditRecord(
             seq=seq,
             at=start + timedelta(seconds=seq),
             actor_kind="caseworker",
@@ -47,8 +33,9 @@ def _chain(n: int) -> list[Record]:
             outcome="ok",
             request_id=f"{seq:016x}",
             prev_hash=prev,
+            hash="",
         )
-        record = replace(record, hash=chain_hash(prev, record))
+        record.hash = chain_hash(prev, record)
         records.append(record)
         prev = record.hash
     return records
@@ -63,7 +50,7 @@ def audit_verify_table() -> str:
         raise RuntimeError(f"the benchmark's own chain failed at seq {intact}")
     middle = RECORDS // 2
     tampered = [*records]
-    tampered[middle - 1] = replace(records[middle - 1], outcome="denied")
+    tampered[middle - 1] = records[middle - 1].model_copy(update={"outcome": "denied"})
     started = time.perf_counter()
     found = first_bad_seq(tampered, anchor=(RECORDS, records[-1].hash))
     to_find = time.perf_counter() - started
