@@ -109,9 +109,9 @@ def _units(users: Users, journey: Journey) -> None:
 
 def _pool(users: Users, _journey: Journey) -> None:
     wait_for(
-        "matching's pool holds the 3 households and 2 units",
+        "matching's pool can take the 3 eligible households and the 2 units",
         lambda: users.get("matching", "/v1/pool", headers=users.staff()),
-        lambda pool: (pool["households"], pool["units"]) == (HOUSEHOLDS, 2),
+        lambda pool: (pool["eligible"]["agency"], pool["units"]) == (HOUSEHOLDS, 2),
     )
 
 

@@ -44,7 +44,7 @@ class SeedSummary:
     landlords: int = 0
     units_imported: int = 0
     units_published: int = 0
-    matching_households: int = 0  # as matching's read model saw them when the seed ended
+    matching_households: int = 0  # eligible ones matching could take when the seed ended
     matching_units: int = 0
     rejected: tuple[str, ...] = field(default_factory=tuple)  # "kind index: reason"
     already_seeded: bool = False
@@ -133,7 +133,7 @@ async def seed_clients(
     )
     say("waiting for matching's read models to take them in")
     seen = await http.settle(households=eligible, units=published, within_s=settle_s)
-    say(f"matching sees {seen[0]} households and {seen[1]} units")
+    say(f"matching can take {seen[0]} eligible households and {seen[1]} units")
     summary = SeedSummary(
         scale=scale,
         seed=seed,

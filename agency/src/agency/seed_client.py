@@ -163,14 +163,16 @@ class SeedHttp:
                 return None
 
     async def settle(self, *, households: int, units: int, within_s: float) -> tuple[int, int]:
-        """Wait until matching's read models hold the seeded households and units; the counts seen."""
+        """Wait until matching can take the seeded eligible households (agency programme) and
+        units in a round; the counts seen. A profile alone is not enough: the round takes a
+        household once its eligibility has arrived too."""
         deadline = time.monotonic() + within_s
         seen = (0, 0)
         while True:
             r = await self.staff("matching", "GET", "/v1/pool")
             if r.status_code == 200:
                 pool = r.json()
-                seen = (int(pool["households"]), int(pool.get("units", 0)))
+                seen = (int(pool["eligible"]["agency"]), int(pool["units"]))
             if (seen[0] >= households and seen[1] >= units) or time.monotonic() >= deadline:
                 return seen
             await asyncio.sleep(0.2)

@@ -41,6 +41,11 @@ class PoolView(BaseModel):
     households: int
     households_by_comune: dict[str, int]
     units: int = 0
+    eligible: dict[str, int] = Field(
+        default_factory=dict,
+        description="Per programme, the households a round could take today (DOMAIN 4.1): "
+        "eligible and within the eligibility's validity, in a matchable status, not on hold.",
+    )
 
 
 class RoundCreate(_Request):

@@ -45,6 +45,30 @@ async def test_profiles_converge_out_of_order_and_once(env: Any) -> None:
     assert json.loads(row["statuses"])["agency"] == ["suspended", 3]
     pool = await env.client.post("/v1/rounds", json={}, headers=env.staff(keyed=True))
     assert pool.json()["households"] == 0  # suspended: not in the round
+    view = (await env.client.get("/v1/pool", headers=env.staff())).json()
+    assert (view["households"], view["eligible"]["agency"]) == (1, 0)  # held, not takeable
+
+
+async def test_the_pool_counts_per_programme_what_a_round_can_take(env: Any) -> None:
+    eligible, suspended = uuid.uuid4(), uuid.uuid4()
+    await env.publish(env.registered(eligible), env.registered(suspended))
+    await env.settle("household_profile", 2)
+    await env.publish(
+        registry.HouseholdStatusChanged(
+            household_id=suspended, entity_version=2, programme="agency", status="suspended"
+        )
+    )
+
+    async def suspended_seen() -> bool:
+        row = await _profile(env, suspended)
+        return row is not None and row["entity_version"] == 2
+
+    await wait_until(suspended_seen, within=15)
+    view = (await env.client.get("/v1/pool", headers=env.staff())).json()
+    started = await env.client.post("/v1/rounds", json={}, headers=env.staff(keyed=True))
+    assert view["households"] == 2
+    assert view["eligible"]["agency"] == started.json()["households"] == 1
+    assert set(view["eligible"]) == {"agency", "sas"}
 
 
 async def test_units_by_version_and_withdrawal(env: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -41,12 +41,6 @@ async def is_erased(session: AsyncSession, *, household_id: uuid.UUID) -> bool:
 async def add_tombstone(session: AsyncSession, *, tombstone: ErasedHousehold) -> None:
     await session.merge(tombstone)
     await session.flush()
-
-
-async def count_profiles_by_comune(session: AsyncSession) -> dict[str, int]:
-    comune = func.coalesce(col(HouseholdProfile.residence_comune), "")
-    rows = (await session.execute(select(comune, func.count()).group_by(comune))).all()
-    return {str(name): int(count) for name, count in rows}
 
 
 async def delete_infra_mentions(session: AsyncSession, *, infra: InfraTables, text_id: str) -> None:

@@ -20,8 +20,8 @@ router = APIRouter(prefix="/v1", tags=["matching"])
     summary="Households and units in matching's read models",
     responses=problem_responses(401, 403),
 )
-async def pool(uow: UoW, _principal: Caseworker) -> PoolView:
-    return await pool_service.pool(uow)
+async def pool(uow: UoW, runtime: Runtime, _principal: Caseworker) -> PoolView:
+    return await pool_service.pool(uow, policy=runtime.policy, now=runtime.db.clock())
 
 
 @router.get(

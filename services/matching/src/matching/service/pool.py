@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from collections.abc import Collection
 from datetime import datetime
+from typing import get_args
 from zoneinfo import ZoneInfo
 
 from matching import snapshot as snap
 from matching.repository import households as household_repo
 from matching.repository import offers as offer_repo
 from matching.repository import units as unit_repo
-from matching.schemas import PoolView
+from matching.schemas import PoolView, RoundProgramme
 from shared.db import UnitOfWork
 from shared.policy import Policy
 
@@ -68,12 +70,19 @@ async def collect(
     )
 
 
-async def pool(uow: UnitOfWork) -> PoolView:
-    by_comune = await household_repo.count_profiles_by_comune(uow.session)
+async def pool(uow: UnitOfWork, *, policy: Policy, now: datetime) -> PoolView:
+    today = local_today(policy, now).date()
+    profiles = await household_repo.list_profiles(uow.session)
     return PoolView(
-        households=sum(by_comune.values()),
-        households_by_comune=by_comune,
+        households=len(profiles),
+        households_by_comune=dict(Counter(row.residence_comune or "" for row in profiles)),
         units=await unit_repo.count_matchable_units(uow.session),
+        eligible={
+            programme: sum(
+                snap.matchable(row, programme=programme, today=today) for row in profiles
+            )
+            for programme in get_args(RoundProgramme)
+        },
     )
 
 
